@@ -1,0 +1,53 @@
+# The README's two commands: `make run` and `make test`. Each does its own set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+RUN_STAMP := $(VENV)/.assay-run
+DEV_STAMP := $(VENV)/.assay-dev
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck pytest system-deps docs bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "assay needs Python >= 3.11; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(RUN_STAMP)
+
+## run: set up .venv and run assay's main job on this repository
+run: $(RUN_STAMP)
+	@$(BIN)/assay overview
+
+## test: set up .venv with [dev], install the real binaries the tests use (as root), lint, type-check, test
+test: $(DEV_STAMP) system-deps lint typecheck pytest
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests benchmarks scripts security
+	$(BIN)/ruff format --check src
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy src
+
+pytest: $(DEV_STAMP)
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+## docs: regenerate the generated documentation (docs/metrics.md)
+docs: $(RUN_STAMP)
+	$(BIN)/assay metrics docs > docs/metrics.md
+
+## bench: run assay's own pytest-benchmark suites
+bench: $(DEV_STAMP)
+	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) .assay .pytest_cache .mypy_cache .ruff_cache

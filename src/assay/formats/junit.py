@@ -1,0 +1,55 @@
+"""JUnit XML: one testcase per outcome (or per finding), for CI test-report widgets."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from assay.results import Result, Severity, Status
+
+
+def junit_tree(result: Result) -> ET.Element:
+    suite = ET.Element("testsuite", name=f"assay.{result.tool}")
+    failures = errors = skipped = 0
+    if result.outcomes:
+        for o in result.outcomes:
+            case = ET.SubElement(suite, "testcase", classname=f"assay.{result.tool}", name=o.name)
+            if o.status == Status.FAIL:
+                failures += 1
+                ET.SubElement(case, "failure", message=o.message or "failed").text = o.message
+            elif o.status == Status.ERROR:
+                errors += 1
+                ET.SubElement(case, "error", message=o.message or "error").text = o.message
+            elif o.status == Status.SKIP:
+                skipped += 1
+                ET.SubElement(case, "skipped", message=o.message or "skipped")
+            elif o.message:
+                ET.SubElement(case, "system-out").text = o.message
+    elif result.findings:
+        for f in result.findings:
+            where = f" ({f.location})" if f.location else ""
+            case = ET.SubElement(
+                suite, "testcase", classname=f"assay.{result.tool}.{f.id}", name=f"{f.id}{where}"
+            )
+            if f.severity >= Severity.LOW:
+                failures += 1
+                failure = ET.SubElement(case, "failure", message=f.message, type=f.severity.value)
+                failure.text = f"{f.message}\n{f.remediation}".strip()
+            else:
+                ET.SubElement(case, "system-out").text = f.message
+    else:
+        ET.SubElement(suite, "testcase", classname=f"assay.{result.tool}", name=result.tool)
+    suite.set("tests", str(len(suite.findall("testcase"))))
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+    suite.set("skipped", str(skipped))
+    return suite
+
+
+class JunitWriter:
+    name = "junit"
+
+    def render(self, result: Result) -> str:
+        root = ET.Element("testsuites")
+        root.append(junit_tree(result))
+        ET.indent(root)
+        return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

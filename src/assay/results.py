@@ -1,0 +1,149 @@
+"""The one result shape every assay tool returns: measurements, findings and outcomes.
+
+Writers format a Result; the store persists it; the gate, scorer and exporter read it back.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.StrEnum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self)
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read a severity name case-insensitively; raise ValueError naming the choices."""
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            choices = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {text!r} (expected one of: {choices})") from None
+
+
+_SEVERITY_ORDER = list(Severity)
+
+
+class Status(enum.StrEnum):
+    """The outcome of one named item: a gate condition, a maturity check, a benchmark verdict."""
+
+    PASS = "pass"  # noqa: S105 - an outcome name, not a password
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One number a tool measured. `name` must be in the metric catalogue (assay.metrics)."""
+
+    name: str
+    value: float
+    labels: Mapping[str, str] = field(default_factory=dict)
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    line: int | None = None
+    end_line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.path
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a person should look at. `id` is stable per kind of finding (a rule id)."""
+
+    id: str
+    severity: Severity
+    message: str
+    location: Location | None = None
+    remediation: str = ""
+    tool: str = ""
+    # Tool-specific facts that writers may show (cwe, confidence, aliases, ...).
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    # Stable identity across runs (used by baselines); defaults to id + location.
+    fingerprint: str = ""
+
+    def key(self) -> str:
+        if self.fingerprint:
+            return self.fingerprint
+        where = str(self.location) if self.location else ""
+        return f"{self.id}|{where}|{self.message}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A named pass/fail item, e.g. one gate condition or one maturity check."""
+
+    name: str
+    status: Status
+    message: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a tool returns. `data` is the tool's own JSON payload, published under `schema`."""
+
+    tool: str
+    measurements: tuple[Measurement, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    schema: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    title: str = ""
+    summary: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def schema_id(self) -> str:
+        return self.schema or f"assay.{self.tool}/1"
+
+    def worst_severity(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def failed(self) -> bool:
+        return any(o.status in (Status.FAIL, Status.ERROR) for o in self.outcomes)
+
+
+def findings_at_or_above(findings: Iterable[Finding], threshold: Severity) -> list[Finding]:
+    return [f for f in findings if f.severity >= threshold]

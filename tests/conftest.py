@@ -1,0 +1,123 @@
+"""Shared fixtures: real git repositories in temp dirs, and the CLI run in-process or as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+ADVISORY_DB = SHARED_DATA / "advisory-database"
+ASSAY_BIN = Path(sys.executable).with_name("assay")
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test Author",
+        "GIT_AUTHOR_EMAIL": "author@example.invalid",
+        "GIT_COMMITTER_NAME": "Test Author",
+        "GIT_COMMITTER_EMAIL": "author@example.invalid",
+    }
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env, check=True)
+    return proc.stdout
+
+
+@dataclass
+class GitRepo:
+    path: Path
+
+    def write(self, rel: str, text: str) -> Path:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        return target
+
+    def commit(self, message: str = "change", *, date: str | None = None) -> str:
+        git(self.path, "add", "-A")
+        args = ["commit", "-q", "--allow-empty", "-m", message]
+        if date:
+            args += ["--date", date]
+        env_date = {"GIT_COMMITTER_DATE": date} if date else {}
+        if env_date:
+            os.environ.update(env_date)
+        try:
+            git(self.path, *args)
+        finally:
+            for key in env_date:
+                os.environ.pop(key, None)
+        return git(self.path, "rev-parse", "HEAD").strip()
+
+    def git(self, *args: str) -> str:
+        return git(self.path, *args)
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> GitRepo:
+    """A real, empty git repository on branch main."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    return GitRepo(path)
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def assay_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run the CLI in-process (fast); returns exit code, stdout and stderr."""
+    from assay.cli import run
+
+    def invoke(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        code = run([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return invoke
+
+
+@pytest.fixture
+def assay_proc() -> Callable[..., CliResult]:
+    """Run the installed `assay` console script as a user would (a real subprocess)."""
+
+    def invoke(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> CliResult:
+        proc = subprocess.run(
+            [str(ASSAY_BIN), *[str(a) for a in args]],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+        )
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+    return invoke
+
+
+def require_binary(name: str) -> str:
+    """Path of a real binary the test needs; skip loudly when it is not installed here."""
+    found = shutil.which(name)
+    if found is None:
+        pytest.skip(f"SKIPPED LOUDLY: {name} is not installed (run `make test` as root to install it)")
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Keep tests from reading the developer's own git config or GitHub env."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    yield
