@@ -93,7 +93,9 @@ def assay_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 def assay_proc() -> Callable[..., CliResult]:
     """Run the installed `assay` console script as a user would (a real subprocess)."""
 
-    def invoke(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> CliResult:
+    def invoke(
+        *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
+    ) -> CliResult:
         proc = subprocess.run(
             [str(ASSAY_BIN), *[str(a) for a in args]],
             cwd=cwd,
@@ -116,7 +118,9 @@ def require_binary(name: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """Keep tests from reading the developer's own git config or GitHub env."""
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)

@@ -402,9 +402,12 @@ class Store:
             return int(cur.rowcount)
 
     def backup(self, dest: Path | str) -> Path:
-        """Copy the store with SQLite's online backup API; the destination is written then moved."""
+        """Copy the store with SQLite's online backup API; the destination is written then moved.
+
+        A directory (existing, or a new path without a suffix) gets a timestamped file inside it.
+        """
         target = Path(dest)
-        if target.is_dir():
+        if target.is_dir() or (not target.exists() and not target.suffix):
             target = target / f"assay-{time.strftime('%Y%m%dT%H%M%S')}.db"
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

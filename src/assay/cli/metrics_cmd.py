@@ -21,7 +21,7 @@ def metrics() -> None:
 
 
 def _registry(app: AppContext) -> CollectorRegistry:
-    return registry_for([store_source(app.store_path, app.root)])
+    return registry_for([store_source(app.store_path)])
 
 
 @metrics.command()

@@ -46,7 +46,10 @@ def info(app: AppContext) -> None:
 @click.argument("dest", type=click.Path(path_type=Path))
 @pass_app
 def backup(app: AppContext, dest: Path) -> None:
-    """Copy the store to DEST (a file, or a directory for a timestamped file) with SQLite's online backup."""
+    """Copy the store to DEST with SQLite's online backup.
+
+    DEST may be a file, or a directory (or a new path without a suffix) for a timestamped file.
+    """
     with app.open_store() as st:
         target = st.backup(dest)
     click.echo(str(target))
