@@ -80,7 +80,7 @@ class Config:
         """The validated model for a section (defaults where nothing was configured)."""
         if path in self._cache:
             return self._cache[path]  # type: ignore[return-value]  # cache holds the registered model type
-        cls: type[Any] = model if model is not None else _model_for(path)
+        cls: type[Any] = model if model is not None else model_for(path)
         value = _validate(cls, self.get(path, {}), path, self.origins)
         self._cache[path] = value
         return value  # type: ignore[no-any-return]  # cls is a BaseModel subclass
@@ -111,7 +111,7 @@ class Config:
         return out
 
 
-def _model_for(path: str) -> type[BaseModel]:
+def model_for(path: str) -> type[BaseModel]:
     target = SECTION_MODELS.get(path)
     if target is None:
         raise KeyError(f"no configuration section registered as {path!r}")
@@ -323,7 +323,7 @@ def _known(key: str) -> bool:
             return True
         if key.startswith(path + "."):
             rest = key[len(path) + 1 :].split(".")
-            return _model_knows(_model_for(path), rest)
+            return _model_knows(model_for(path), rest)
     return any(path.startswith(key + ".") for path in SECTION_MODELS)
 
 

@@ -53,3 +53,17 @@ def validate(app: AppContext) -> None:
     names = ", ".join(str(s) for s in cfg.sources) or "no configuration files (defaults)"
     warnings = f" ({len(cfg.warnings)} warning(s) above)" if cfg.warnings else ""
     click.echo(f"configuration is valid: {names}{warnings}", err=True)
+
+
+@config.command()
+@click.argument("section", required=False)
+def schema(section: str | None) -> None:
+    """Print the JSON schema of one configuration section (or of all of them)."""
+    from assay.config import SECTION_MODELS, model_for
+
+    names = [section] if section else sorted(SECTION_MODELS)
+    unknown = [n for n in names if n not in SECTION_MODELS]
+    if unknown:
+        raise click.UsageError(f"unknown section {unknown[0]!r} (known: {', '.join(sorted(SECTION_MODELS))})")
+    doc = {name: model_for(name).model_json_schema() for name in names}
+    click.echo(json.dumps(doc if section is None else doc[names[0]], indent=2, sort_keys=True))
