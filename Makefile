@@ -32,7 +32,7 @@ system-deps:
 	@bash scripts/install-system-deps.sh
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests benchmarks scripts security
+	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src
 
 typecheck: $(DEV_STAMP)
