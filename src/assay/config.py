@@ -57,6 +57,7 @@ class MetricsSection(SectionModel):
 SECTION_MODELS: dict[str, str] = {
     "store": "assay.config:StoreSection",
     "metrics": "assay.config:MetricsSection",
+    "gates": "assay.gates:GatesSection",
 }
 
 _SECRET_KEY = re.compile(
