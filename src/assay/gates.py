@@ -174,7 +174,7 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
 }
 
 _CONDITION = re.compile(
-    r"^\s*(?P<metric>[A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{(?P<labels>[^}]*)\})?\s*"
+    r"^\s*(?P<metric>[A-Za-z_:][A-Za-z0-9_:.]*)\s*(?:\{(?P<labels>[^}]*)\})?\s*"
     r"(?P<op>>=|<=|==|!=|=>|=<|=|>|<|[^\sA-Za-z0-9_.+\-\"']+)\s*(?P<threshold>.*?)\s*$"
 )
 _MATCHER = re.compile(r'^\s*(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>=~|=)\s*"(?P<value>[^"]*)"\s*$')
@@ -688,7 +688,8 @@ def _evaluate_one(cond: Condition, inputs: Inputs) -> ConditionResult:
     base_value: float | None = None
     if cond.compares_base:
         if inputs.base is None:
-            return result(MISSING, "no base commit to compare with: pass --base REF", actual)
+            # On the default branch itself there is nothing to compare with; a PR passes --base.
+            return result(SKIP, "skipped: no base commit to compare with (pass --base REF)", actual)
         base_value = inputs.base.value(cond)
         if base_value is None:
             short = inputs.base.commit[:12]
