@@ -58,6 +58,7 @@ SECTION_MODELS: dict[str, str] = {
     "store": "assay.config:StoreSection",
     "metrics": "assay.config:MetricsSection",
     "gates": "assay.gates:GatesSection",
+    "coverage": "assay.coverage.config:CoverageSection",
 }
 
 _SECRET_KEY = re.compile(

@@ -1,0 +1,252 @@
+"""`assay coverage`: ranked coverage gaps, diff gaps, runnable test templates, diff-scoped mutation."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from assay.cli.context import AppContext, output_options, pass_app, write_result
+from assay.errors import InputError, ThresholdFailed
+from assay.results import Result
+
+if TYPE_CHECKING:
+    from assay.coverage.config import CoverageSection
+
+log = logging.getLogger("assay")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _section(app: AppContext) -> CoverageSection:
+    from assay.coverage.config import CoverageSection
+
+    return app.config.section("coverage", CoverageSection)
+
+
+@click.group()
+def coverage() -> None:
+    """Coverage gaps ranked by risk, diff coverage, test templates and mutation testing."""
+
+
+def _data_path(app: AppContext, given: Path | None) -> Path:
+    if given is not None:
+        return given
+    configured = Path(_section(app).data)
+    return configured if configured.is_absolute() else app.root / configured
+
+
+def _analyse_and_report(
+    app: AppContext,
+    data_path: Path,
+    *,
+    base: str | None,
+    top: int | None,
+    fail_under: float | None,
+    write_report: bool,
+    export_metrics: bool,
+    report_dir: Path | None,
+    include_untracked: bool,
+    fmt: str | None,
+    output: Path | None,
+    started: float,
+    extra_outcomes: tuple[object, ...] = (),
+) -> Result:
+    from dataclasses import replace
+
+    from assay.coverage.analysis import run_analysis, to_result
+    from assay.coverage.diff import default_base
+    from assay.coverage.loader import load
+
+    section = _section(app)
+    root = app.root
+    if base == "":
+        base = default_base(root)
+    data = load(data_path, root)
+    if not data.files and not data.skipped:
+        raise InputError(f"{data_path}: the coverage data measured no files (did any test run?)")
+    analysis = run_analysis(
+        data, root, base=base, churn_days=section.churn_days, include_untracked=include_untracked
+    )
+    result = to_result(
+        analysis,
+        top=top or section.top,
+        fail_under=fail_under if fail_under is not None else section.fail_under,
+        started=started,
+    )
+    if extra_outcomes:
+        result = replace(result, outcomes=tuple(extra_outcomes) + result.outcomes)  # type: ignore[arg-type]
+    app.record(result, started_at=time.time() - (time.monotonic() - started))
+    directory = report_dir or _report_dir(app)
+    if write_report:
+        from assay.formats import get_writer, write_atomic
+
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        target = directory / f"coverage-report-{stamp}.md"
+        write_atomic(target, get_writer("markdown").render(result))
+        log.warning("wrote %s", target)
+    if export_metrics:
+        from assay.metrics import registry_for, write_textfile
+
+        target = directory / "coverage-metrics.prom"
+        measurements = list(result.measurements)
+        write_textfile(target, registry_for([lambda: measurements]))
+        log.warning("wrote %s", target)
+    write_result(result, fmt, output)
+    return result
+
+
+def _report_dir(app: AppContext) -> Path:
+    configured = Path(_section(app).output_dir)
+    return configured if configured.is_absolute() else app.root / configured
+
+
+def _finish(result: Result) -> None:
+    if result.failed():
+        failed = [o.message for o in result.outcomes if o.status.value in ("fail", "error")]
+        raise ThresholdFailed("; ".join(failed))
+
+
+_common: list[Callable[[Any], Any]] = [
+    click.option(
+        "--base",
+        default=None,
+        is_flag=False,
+        flag_value="",
+        help="Diff gaps against this git ref (--base alone: the merge base with the default branch).",
+    ),
+    click.option("--top", type=click.IntRange(min=1), default=None, help="How many ranked gaps to show."),
+    click.option(
+        "--fail-under",
+        type=click.FloatRange(0, 100),
+        default=None,
+        help="Exit 1 when total coverage (percent) is below this.",
+    ),
+    click.option("--write-report", is_flag=True, help="Also write coverage-report-<timestamp>.md."),
+    click.option("--export-metrics", is_flag=True, help="Also write coverage-metrics.prom (node_exporter)."),
+    click.option(
+        "--report-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Where --write-report/--export-metrics write (default coverage-analysis/).",
+    ),
+    click.option(
+        "--no-untracked", is_flag=True, help="Leave untracked files out of the diff (diff-cover's default)."
+    ),
+]
+
+
+def common_options(func: F) -> F:
+    for option in reversed(_common):
+        func = option(func)
+    return func
+
+
+@coverage.command()
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Coverage data: .coverage, `coverage json` output or Cobertura XML (default ./.coverage).",
+)
+@common_options
+@output_options()
+@pass_app
+def analyze(
+    app: AppContext,
+    data_path: Path | None,
+    base: str | None,
+    top: int | None,
+    fail_under: float | None,
+    write_report: bool,
+    export_metrics: bool,
+    report_dir: Path | None,
+    no_untracked: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Rank the gaps in existing coverage data; with --base, the coverage of changed code."""
+    started = time.monotonic()
+    result = _analyse_and_report(
+        app,
+        _data_path(app, data_path),
+        base=base,
+        top=top,
+        fail_under=fail_under,
+        write_report=write_report,
+        export_metrics=export_metrics,
+        report_dir=report_dir,
+        include_untracked=not no_untracked,
+        fmt=fmt,
+        output=output,
+        started=started,
+    )
+    _finish(result)
+
+
+@coverage.command(context_settings={"ignore_unknown_options": True})
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the coverage data (default ./.coverage).",
+)
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
+@common_options
+@output_options()
+@pass_app
+def run(
+    app: AppContext,
+    data_path: Path | None,
+    pytest_args: tuple[str, ...],
+    base: str | None,
+    top: int | None,
+    fail_under: float | None,
+    write_report: bool,
+    export_metrics: bool,
+    report_dir: Path | None,
+    no_untracked: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Run the test suite under coverage (branches, test_function contexts), then analyse.
+
+    Arguments after `--` go to pytest: `assay coverage run -- tests/unit -x`.
+    """
+    from assay.coverage.runner import run_tests
+    from assay.results import Outcome, Status
+
+    started = time.monotonic()
+    target = _data_path(app, data_path)
+    code = run_tests(app.root, target, list(pytest_args), quiet=app.quiet)
+    outcomes: tuple[object, ...] = ()
+    if code != 0:
+        outcomes = (
+            Outcome(
+                "coverage.tests",
+                Status.WARN,
+                f"pytest exited {code}: some tests failed; coverage shows what the passing run reached",
+            ),
+        )
+    result = _analyse_and_report(
+        app,
+        target,
+        base=base,
+        top=top,
+        fail_under=fail_under,
+        write_report=write_report,
+        export_metrics=export_metrics,
+        report_dir=report_dir,
+        include_untracked=not no_untracked,
+        fmt=fmt,
+        output=output,
+        started=started,
+        extra_outcomes=outcomes,
+    )
+    _finish(result)

@@ -1,0 +1,179 @@
+"""The coverage facts assay reasons about, independent of the file format they were read from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Counts in coverage.py's own terms; `percent` is coverage.py's total (lines and branches)."""
+
+    statements: int = 0
+    missing: int = 0
+    excluded: int = 0
+    branches: int = 0
+    partial_branches: int = 0
+    missing_branches: int = 0
+
+    @property
+    def covered(self) -> int:
+        return self.statements - self.missing
+
+    @property
+    def covered_branches(self) -> int:
+        return self.branches - self.missing_branches
+
+    @property
+    def percent(self) -> float:
+        """coverage.py's formula: (executed statements + executed branches) / (statements + branches)."""
+        denominator = self.statements + self.branches
+        if denominator == 0:
+            return 100.0
+        return 100.0 * (self.covered + self.covered_branches) / denominator
+
+    @property
+    def line_percent(self) -> float:
+        return 100.0 if self.statements == 0 else 100.0 * self.covered / self.statements
+
+    @property
+    def branch_percent(self) -> float:
+        return 100.0 if self.branches == 0 else 100.0 * self.covered_branches / self.branches
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            self.statements + other.statements,
+            self.missing + other.missing,
+            self.excluded + other.excluded,
+            self.branches + other.branches,
+            self.partial_branches + other.partial_branches,
+            self.missing_branches + other.missing_branches,
+        )
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "statements": self.statements,
+            "missing": self.missing,
+            "excluded": self.excluded,
+            "branches": self.branches,
+            "partial_branches": self.partial_branches,
+            "missing_branches": self.missing_branches,
+            "percent": round(self.percent, 6),
+            "line_percent": round(self.line_percent, 6),
+            "branch_percent": round(self.branch_percent, 6),
+        }
+
+
+@dataclass(frozen=True)
+class FileCoverage:
+    """One measured file: which statements ran, which did not, and the branch arcs."""
+
+    path: str  # as the data names it, relative to the project root when possible
+    statements: frozenset[int]
+    missing: frozenset[int]
+    excluded: frozenset[int] = frozenset()
+    executed_branches: tuple[tuple[int, int], ...] = ()
+    missing_branches: tuple[tuple[int, int], ...] = ()
+    # line -> test contexts that executed it (only when the data has dynamic contexts)
+    contexts: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    has_branches: bool = False
+
+    @property
+    def executed(self) -> frozenset[int]:
+        return self.statements - self.missing
+
+    def totals(self) -> Totals:
+        return totals_for(self, self.statements | self.excluded)
+
+    def partial_lines(self) -> set[int]:
+        """Executed lines with at least one branch that was never taken."""
+        return {src for src, _ in self.missing_branches if src not in self.missing}
+
+
+def totals_for(fc: FileCoverage, lines: Iterable[int]) -> Totals:
+    """Totals of the statements of `fc` within `lines`, counted as coverage.py counts them."""
+    wanted = set(lines) & fc.statements
+    missing = wanted & fc.missing
+    branch_sources = {src for src, _ in fc.executed_branches} | {src for src, _ in fc.missing_branches}
+    branch_sources &= wanted
+    executed_arcs = sum(1 for src, _ in fc.executed_branches if src in branch_sources)
+    missing_arcs = [(src, dst) for src, dst in fc.missing_branches if src in branch_sources]
+    # coverage.py counts partial branches as missing arcs from lines that did run, not as lines.
+    partial = sum(1 for src, _ in missing_arcs if src not in fc.missing)
+    return Totals(
+        statements=len(wanted),
+        missing=len(missing),
+        excluded=len(set(lines) & fc.excluded),
+        branches=executed_arcs + len(missing_arcs),
+        partial_branches=partial,
+        missing_branches=len(missing_arcs),
+    )
+
+
+@dataclass(frozen=True)
+class CoverageData:
+    """Everything loaded from one coverage data source."""
+
+    files: tuple[FileCoverage, ...]
+    source: str  # the data file read
+    kind: str  # "coverage-data", "coverage-json-2", "coverage-json-3", "cobertura-xml"
+    root: str  # directory paths are relative to
+    reported_totals: Totals | None = None  # the totals the data itself states (JSON/XML), if any
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, reason) for files that could not be analysed
+    has_contexts: bool = False
+
+    def totals(self) -> Totals:
+        total = Totals()
+        for fc in self.files:
+            total = total + fc.totals()
+        return total
+
+
+@dataclass(frozen=True)
+class RegionStats:
+    """A function or class and its coverage: the unit a person writes the next test for."""
+
+    kind: str  # "function", "class" or "module" (statements outside any function)
+    name: str  # dotted qualified name as coverage.py names regions ("Class.method", "outer.inner")
+    path: str
+    start: int  # first line, decorators included
+    def_line: int  # the `def`/`class` line
+    end: int
+    totals: Totals
+    missing_lines: tuple[int, ...] = ()
+    partial_lines: tuple[int, ...] = ()
+    missing_branches: tuple[tuple[int, int], ...] = ()
+    complexity: int = 1
+    is_async: bool = False
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A ranked gap: a region with uncovered statements or branches, and why it ranks where it does."""
+
+    region: RegionStats
+    churn: int
+    risk: float
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        r = self.region
+        return {
+            "path": r.path,
+            "kind": r.kind,
+            "name": r.name,
+            "start_line": r.start,
+            "end_line": r.end,
+            "statements": r.totals.statements,
+            "missing": r.totals.missing,
+            "missing_lines": list(r.missing_lines),
+            "branches": r.totals.branches,
+            "partial_branches": r.totals.partial_branches,
+            "missing_branches": [list(b) for b in r.missing_branches],
+            "percent": round(r.totals.percent, 2),
+            "complexity": r.complexity,
+            "churn": self.churn,
+            "risk": round(self.risk, 3),
+            "reason": self.reason,
+        }
