@@ -1,0 +1,14 @@
+"""Collect assay's benchmark suites, named bench_*.py so the test run never picks them up as tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    if file_path.suffix == ".py" and file_path.name.startswith("bench_"):
+        module: pytest.Module = pytest.Module.from_parent(parent, path=file_path)
+        return module
+    return None

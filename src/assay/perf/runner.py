@@ -1,0 +1,193 @@
+"""Run a pytest-benchmark suite in a checkout (or a temporary git worktree) and collect raw samples.
+
+Base and head run interleaved in the same job (A B A B ...), so drift on a shared machine hits both.
+Each run is a real `python -m pytest` subprocess with an argument list, in this same environment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assay.errors import InputError, ToolError
+from assay.perf.samples import BenchmarkSamples, SuiteSamples, load_file, merge
+from assay.vcs import resolve_ref, run_git
+
+log = logging.getLogger(__name__)
+
+PYTEST_NO_TESTS = 5
+
+# Written beside the JSON so we learn which benchmarks failed, by the same node id pytest-benchmark
+# uses as `fullname`; a file (not an importable assay module) so it also works for an old base checkout.
+_PLUGIN = """
+import json, os
+
+_failures = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.failed and report.nodeid not in _failures:
+        text = getattr(report, "longreprtext", "") or "failed"
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        errs = [ln for ln in lines if ln.startswith("E ")]
+        _failures[report.nodeid] = (errs[-1][1:].strip() if errs else lines[-1] if lines else "failed")[:300]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    path = os.environ.get("ASSAY_PERF_FAILURES")
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(_failures, fh)
+"""
+_PLUGIN_NAME = "_assay_perf_failures"
+
+
+@dataclass(frozen=True)
+class SuiteOptions:
+    benchmarks: str = "benchmarks"
+    max_time: float = 0.1
+    min_rounds: int = 5
+    timeout: float = 900
+    pytest_args: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """One run of the suite in one checkout."""
+
+    samples: SuiteSamples
+    failures: dict[str, str] = field(default_factory=dict)
+    # Set when pytest could not run the suite at all (usage error, nothing collected ...).
+    problem: str = ""
+
+
+def run_suite(checkout: Path, options: SuiteOptions, work: Path) -> SuiteRun:
+    """Run the suite once in `checkout`; the checkout's own code is imported first (src/ and root)."""
+    work.mkdir(parents=True, exist_ok=True)
+    plugin = work / f"{_PLUGIN_NAME}.py"
+    if not plugin.exists():
+        plugin.write_text(_PLUGIN, encoding="utf-8")
+    fd, json_name = tempfile.mkstemp(prefix="bench-", suffix=".json", dir=work)
+    os.close(fd)
+    json_path = Path(json_name)
+    json_path.unlink()
+    failures_path = json_path.with_suffix(".failures.json")
+    paths = [str(checkout / "src"), str(checkout), str(work)]
+    if os.environ.get("PYTHONPATH"):
+        paths.append(os.environ["PYTHONPATH"])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "ASSAY_PERF_FAILURES": str(failures_path)}
+    args = [
+        sys.executable,
+        "-m",
+        "pytest",
+        options.benchmarks,
+        "--benchmark-only",
+        f"--benchmark-json={json_path}",
+        f"--benchmark-max-time={options.max_time}",
+        f"--benchmark-min-rounds={options.min_rounds}",
+        "-p",
+        _PLUGIN_NAME,
+        "-q",
+        "--no-header",
+        "-rN",
+        *options.pytest_args,
+    ]
+    log.debug("running %s in %s", " ".join(args), checkout)
+    try:
+        proc = subprocess.run(
+            args, cwd=checkout, env=env, capture_output=True, text=True, timeout=options.timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise ToolError(
+            f"pytest did not finish the suite {options.benchmarks} in {options.timeout:.0f}s "
+            "(raise [tool.assay.perf].timeout)"
+        ) from None
+    failures: dict[str, str] = {}
+    if failures_path.exists():
+        with contextlib.suppress(OSError, ValueError):
+            failures = {str(k): str(v) for k, v in json.loads(failures_path.read_text()).items()}
+    if proc.returncode == PYTEST_NO_TESTS:
+        return SuiteRun(SuiteSamples({}), failures, f"no benchmarks collected from {options.benchmarks}")
+    if proc.returncode not in (0, 1) or not json_path.exists():
+        return SuiteRun(SuiteSamples({}), failures, f"pytest exit {proc.returncode}: {_last_line(proc)}")
+    samples = load_file(json_path)
+    if not samples.benchmarks and not failures:
+        return SuiteRun(samples, failures, f"no benchmarks collected from {options.benchmarks}")
+    return SuiteRun(samples, failures)
+
+
+def _last_line(proc: subprocess.CompletedProcess[str]) -> str:
+    for stream in (proc.stderr, proc.stdout):
+        lines = [ln.strip() for ln in stream.splitlines() if ln.strip() and not ln.startswith("=")]
+        if lines:
+            return lines[-1][:300]
+    return "no output"
+
+
+def pooled(runs: Sequence[SuiteRun]) -> dict[str, BenchmarkSamples]:
+    return merge([r.samples for r in runs], [r.failures for r in runs])
+
+
+def run_rounds(checkout: Path, options: SuiteOptions, rounds: int, work: Path) -> tuple[list[SuiteRun], str]:
+    """Run the suite `rounds` times in one checkout; returns the runs and a problem if it never ran."""
+    runs = [run_suite(checkout, options, work) for _ in range(rounds)]
+    problem = next((r.problem for r in runs if r.problem), "")
+    return [r for r in runs if not r.problem], problem
+
+
+def run_interleaved(
+    base: Path,
+    head: Path,
+    options: SuiteOptions,
+    rounds: int,
+    work: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[SuiteRun], list[SuiteRun], str, str]:
+    """A B A B ...; returns base runs, head runs and each side's problem (empty when it ran)."""
+    base_runs: list[SuiteRun] = []
+    head_runs: list[SuiteRun] = []
+    base_problem = head_problem = ""
+    for index in range(rounds):
+        if not base_problem:
+            run = run_suite(base, options, work)
+            base_problem = run.problem
+            if not run.problem:
+                base_runs.append(run)
+        if not head_problem:
+            run = run_suite(head, options, work)
+            head_problem = run.problem
+            if not run.problem:
+                head_runs.append(run)
+        if progress is not None:
+            progress(index + 1, rounds)
+        if head_problem and (base_problem or not base_runs):
+            break
+    return base_runs, head_runs, base_problem, head_problem
+
+
+@contextlib.contextmanager
+def worktree(root: Path, ref: str) -> Iterator[tuple[Path, str]]:
+    """A temporary detached worktree of `ref`; removed afterwards even on errors."""
+    sha = resolve_ref(root, ref)
+    parent = Path(tempfile.mkdtemp(prefix="assay-perf-"))
+    path = parent / "checkout"
+    try:
+        run_git(["worktree", "add", "--detach", "--quiet", str(path), sha], root, timeout=300)
+    except InputError:
+        shutil.rmtree(parent, ignore_errors=True)
+        raise
+    try:
+        yield path, sha
+    finally:
+        run_git(["worktree", "remove", "--force", str(path)], root, check=False, timeout=120)
+        shutil.rmtree(parent, ignore_errors=True)
+        run_git(["worktree", "prune"], root, check=False, timeout=60)
