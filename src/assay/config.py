@@ -59,6 +59,7 @@ SECTION_MODELS: dict[str, str] = {
     "metrics": "assay.config:MetricsSection",
     "gates": "assay.gates:GatesSection",
     "coverage": "assay.coverage.config:CoverageSection",
+    "perf": "assay.perf.config:PerfSection",
 }
 
 _SECRET_KEY = re.compile(
