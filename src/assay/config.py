@@ -60,6 +60,7 @@ SECTION_MODELS: dict[str, str] = {
     "gates": "assay.gates:GatesSection",
     "coverage": "assay.coverage.config:CoverageSection",
     "perf": "assay.perf.config:PerfSection",
+    "notify": "assay.notify:NotifySection",
 }
 
 _SECRET_KEY = re.compile(
