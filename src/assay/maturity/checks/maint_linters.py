@@ -1,0 +1,39 @@
+"""maintenance.linters: a linter is configured and enforced (pre-commit or CI)."""
+
+from __future__ import annotations
+
+from assay.maturity.evidence import Evidence
+from assay.maturity.model import Check, Verdict
+
+LINTERS = ("ruff", "flake8", "pylint", "black", "isort")
+
+
+def evaluate(ev: Evidence) -> Verdict:
+    if not ev.python_files:
+        return Verdict.na("no Python files")
+    configured = [name for name in LINTERS if isinstance(ev.tool_config(name), dict)]
+    configured += [p for p in ("ruff.toml", ".ruff.toml", ".flake8", ".pylintrc", "pylintrc") if ev.exists(p)]
+    configured += ev.ini_sections("flake8")
+    precommit = ev.exists(".pre-commit-config.yaml")
+    enforced = ev.ci_mentions(*LINTERS, "pre-commit", "make lint")
+    lines = [f"linters configured: {', '.join(configured) or 'none'}"]
+    if precommit:
+        lines.append(".pre-commit-config.yaml present")
+    if enforced:
+        lines.append(f"enforced in CI: {', '.join(enforced[:3])}")
+    if configured and (precommit or enforced):
+        return Verdict.scored(10, *lines)
+    if configured or precommit:
+        return Verdict.scored(7, *lines, "not enforced by CI")
+    return Verdict.scored(0, *lines)
+
+
+CHECK = Check(
+    id="maintenance.linters",
+    category="maintenance",
+    title="Linters configured and enforced",
+    weight=2,
+    evaluate=evaluate,
+    remediation="Configure ruff in pyproject.toml and run `ruff check` in CI (or through pre-commit).",
+    motivation="Linters catch bugs and keep reviews about design instead of style.",
+)

@@ -1,0 +1,105 @@
+"""security.secrets: no credentials committed: known key formats and high-entropy values named like secrets.
+
+Matches are reported by location with the value redacted; a line marked `pragma: allowlist secret`
+or `gitleaks:allow` is skipped, as are obvious placeholders.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from assay.maturity.evidence import Evidence
+from assay.maturity.model import Check, Verdict
+from assay.results import Location
+
+KNOWN = re.compile(
+    r"(?P<aws>\b(?:AKIA|ASIA)[0-9A-Z]{16}\b)"
+    r"|(?P<github>\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}))"
+    r"|(?P<slack>\bxox[abprs]-[A-Za-z0-9-]{10,})"
+    r"|(?P<private_key>-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----)"
+    r"|(?P<google>\bAIza[0-9A-Za-z_-]{35}\b)"
+    r"|(?P<stripe>\b[sr]k_live_[0-9a-zA-Z]{20,})"
+    r"|(?P<gitlab>\bglpat-[0-9A-Za-z_-]{20,})"
+    r"|(?P<pypi>\bpypi-AgEIcHlwaS5vcmc[0-9A-Za-z_-]{50,})"
+)
+# Cheap substrings that must be present before the regexes run at all.
+KNOWN_HINTS = ("AKIA", "ASIA", "gh", "xox", "PRIVATE KEY", "AIza", "k_live_", "glpat-", "pypi-")
+ASSIGNED = re.compile(
+    r"(?i)(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)[\w.-]*[\"']?\s*[:=]\s*"
+    r"[\"']([A-Za-z0-9+/_=.-]{20,})[\"']"
+)
+ASSIGNED_HINTS = ("assw", "ecret", "oken", "key", "KEY", "ASSW", "ECRET", "OKEN")
+PLACEHOLDER = re.compile(r"(?i)example|dummy|fake|placeholder|changeme|your[_-]|x{6,}|\*{4,}|test")
+ALLOW = ("pragma: allowlist secret", "gitleaks:allow", "nosec")
+SKIP_SUFFIXES = (".lock", ".svg", ".min.js", ".map", ".sum")
+
+
+def entropy(value: str) -> float:
+    counts: dict[str, int] = {}
+    for ch in value:
+        counts[ch] = counts.get(ch, 0) + 1
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def redact(value: str) -> str:
+    return value[:4] + "…" if len(value) > 8 else "…"
+
+
+def scan(text: str) -> list[tuple[int, str, str]]:
+    """(line, kind, redacted value) for each secret in `text`."""
+    found: list[tuple[int, str, str]] = []
+    if any(h in text for h in KNOWN_HINTS):
+        for match in KNOWN.finditer(text):
+            value = match.group(0)
+            if PLACEHOLDER.search(value):
+                continue
+            found.append((text.count("\n", 0, match.start()) + 1, match.lastgroup or "key", redact(value)))
+    if any(h in text for h in ASSIGNED_HINTS):
+        for match in ASSIGNED.finditer(text):
+            value = match.group(1)
+            if PLACEHOLDER.search(value) or entropy(value) < 4.0:
+                continue
+            found.append((text.count("\n", 0, match.start()) + 1, "high-entropy value", redact(value)))
+    if not found:
+        return found
+    lines = text.splitlines()
+    return [f for f in found if not (f[0] <= len(lines) and any(a in lines[f[0] - 1] for a in ALLOW))]
+
+
+def evaluate(ev: Evidence) -> Verdict:
+    paths = [p for p in ev.files if p in ev.tracked] if ev.is_git else ev.files
+    hits: list[str] = []
+    locations: list[Location] = []
+    scanned = 0
+    for rel in paths:
+        if rel in ev.symlinks or rel.endswith(SKIP_SUFFIXES):
+            continue
+        text = ev.text(rel)
+        if text is None:
+            continue
+        scanned += 1
+        for line, kind, shown in scan(text):
+            hits.append(f"{rel}:{line}: {kind} ({shown})")
+            locations.append(Location(rel, line))
+    scope = "tracked files" if ev.is_git else "files (not a git repository)"
+    if hits:
+        return Verdict.scored(
+            0, f"{len(hits)} possible secret(s) in {scanned} {scope}", *hits[:20], locations=locations[:100]
+        )
+    return Verdict.scored(10, f"no secrets found in {scanned} {scope}")
+
+
+CHECK = Check(
+    id="security.secrets",
+    category="security",
+    title="No secrets committed",
+    weight=5,
+    evaluate=evaluate,
+    remediation=(
+        "Revoke and rotate each credential found, remove it from the code (read it from the environment), "
+        "and purge it from history; mark a deliberate test fixture with `pragma: allowlist secret`."
+    ),
+    motivation="A committed credential is public to everyone who can clone the repository, forever.",
+    effort="medium",
+)

@@ -1,0 +1,220 @@
+"""Maturity output: a terminal table with the top actions, Markdown, SARIF (one rule per check), JSON
+(the assay.maturity/1 document) and a self-contained HTML page. Everything from the repository is escaped.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from assay import __version__
+from assay.formats.markdown import md_escape
+
+FORMATS = ("table", "json", "markdown", "sarif", "html")
+STATUS_STYLE = {
+    "pass": "green",
+    "partial": "yellow",
+    "fail": "bold red",
+    "not_applicable": "dim",
+    "error": "bold magenta",
+    "exempt": "cyan",
+}
+STATUS_ICON = {
+    "pass": "✅",
+    "partial": "⚠️",
+    "fail": "❌",
+    "not_applicable": "⏭️",
+    "error": "💥",
+    "exempt": "🛡️",
+}
+
+
+def _score(value: Any) -> str:
+    return "-" if value is None else f"{float(value):g}"
+
+
+def _pct(value: Any) -> str:
+    return "n/a" if value is None else f"{float(value):.1f}%"
+
+
+def build_table(doc: Mapping[str, Any], console: Console) -> None:
+    console.print(
+        f"[bold]{escape(str(doc['repository']))}[/bold] @ {escape(str(doc['commit'])[:12])}: "
+        f"[bold]Level {doc['level']} {doc['level_name']}[/bold] — {doc['percent']:.1f}%"
+    )
+    cats = Table(title="Categories", show_header=True, header_style="bold")
+    cats.add_column("category")
+    cats.add_column("percent", justify="right")
+    cats.add_column("checks counted", justify="right")
+    for c in doc["categories"]:
+        cats.add_row(escape(c["title"]), _pct(c["percent"]), f"{c['counted']}/{c['checks']}")
+    console.print(cats)
+    checks = Table(title="Checks", show_header=True, header_style="bold")
+    checks.add_column("check")
+    checks.add_column("status")
+    checks.add_column("score", justify="right")
+    checks.add_column("weight", justify="right")
+    checks.add_column("evidence", overflow="fold")
+    for c in doc["checks"]:
+        style = STATUS_STYLE.get(c["status"], "")
+        evidence = f"exempt: {c['exemption']}" if c.get("exemption") else "; ".join(c["evidence"][:2])
+        checks.add_row(
+            escape(c["id"]),
+            f"[{style}]{c['status']}[/{style}]",
+            _score(c["score"]),
+            f"{c['weight']:g}",
+            escape(evidence),
+        )
+    console.print(checks)
+    if doc.get("exemptions"):
+        console.print("[bold]Exempted (not passed):[/bold]")
+        for e in doc["exemptions"]:
+            console.print(f"  {escape(e['check'])}: {escape(e['reason'])}")
+    if doc["actions"]:
+        console.print("[bold]Top actions to raise the score:[/bold]")
+        for n, a in enumerate(doc["actions"], start=1):
+            console.print(f"  {n}. +{a['gain']:.1f} pts  {escape(a['check'])}: {escape(a['remediation'])}")
+    else:
+        console.print("Nothing left to raise: every applicable check passes.")
+    for problem in doc.get("problems", [])[:10]:
+        console.print(f"[dim]note: {escape(problem)}[/dim]")
+
+
+def render_table(doc: Mapping[str, Any], width: int = 120) -> str:
+    buffer = io.StringIO()
+    build_table(doc, Console(file=buffer, width=width, no_color=True, highlight=False, force_terminal=False))
+    return buffer.getvalue()
+
+
+def render_markdown(doc: Mapping[str, Any]) -> str:
+    lines = [
+        f"## Maturity: Level {doc['level']} {doc['level_name']} — {doc['percent']:.1f}%",
+        "",
+        f"Repository `{md_escape(doc['repository'])}` at `{md_escape(str(doc['commit'])[:12])}`.",
+        "",
+        "| category | percent | checks counted |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {md_escape(c['title'])} | {_pct(c['percent'])} | {c['counted']}/{c['checks']} |"
+        for c in doc["categories"]
+    ]
+    lines += ["", "| | check | score | weight | evidence |", "|---|---|---:|---:|---|"]
+    for c in doc["checks"]:
+        evidence = f"exempt: {c['exemption']}" if c.get("exemption") else "; ".join(c["evidence"][:2])
+        lines.append(
+            f"| {STATUS_ICON.get(c['status'], '')} {c['status']} | `{md_escape(c['id'])}` "
+            f"| {_score(c['score'])} | {c['weight']:g} | {md_escape(evidence)} |"
+        )
+    if doc.get("exemptions"):
+        lines += ["", "**Exempted (not passed):**", ""]
+        lines += [f"- `{md_escape(e['check'])}`: {md_escape(e['reason'])}" for e in doc["exemptions"]]
+    lines += ["", "### Next actions", ""]
+    if doc["actions"]:
+        lines += [
+            f"{n}. **+{a['gain']:.1f} points** `{md_escape(a['check'])}`: {md_escape(a['remediation'])}"
+            for n, a in enumerate(doc["actions"], start=1)
+        ]
+    else:
+        lines.append("Every applicable check passes.")
+    return "\n".join(lines) + "\n"
+
+
+SARIF_LEVEL = {"fail": "error", "error": "error", "partial": "warning"}
+
+
+def render_sarif(doc: Mapping[str, Any]) -> str:
+    """One rule per check; a result for each check below full marks, located where the check knows."""
+    rules = []
+    results = []
+    for index, c in enumerate(doc["checks"]):
+        rules.append(
+            {
+                "id": c["id"],
+                "name": c["id"].replace(".", "/"),
+                "shortDescription": {"text": c["title"]},
+                "help": {"text": c["remediation"], "markdown": c["remediation"]},
+                "defaultConfiguration": {"level": "warning"},
+                "properties": {"category": c["category"], "weight": c["weight"], "tags": ["maturity"]},
+            }
+        )
+        level = SARIF_LEVEL.get(c["status"])
+        if level is None:
+            continue
+        locations = c.get("locations") or [{"path": _default_location(c)}]
+        results.append(
+            {
+                "ruleId": c["id"],
+                "ruleIndex": index,
+                "level": level,
+                "message": {
+                    "text": f"{c['title']}: {_score(c['score'])}/10. " + "; ".join(c["evidence"][:3])
+                },
+                "locations": [_sarif_location(loc) for loc in locations[:10]],
+                "properties": {"score": c["score"], "status": c["status"]},
+            }
+        )
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "assay maturity",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/assay/",
+                        "rules": rules,
+                    }
+                },
+                "automationDetails": {"id": "assay/maturity/"},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(sarif, indent=2) + "\n"
+
+
+def _default_location(check: Mapping[str, Any]) -> str:
+    # Code scanning needs a file for every result; a repository-wide finding points at its README or root.
+    return (
+        "README.md"
+        if check["category"] == "documentation"
+        else ".github/workflows"
+        if check["category"] == "ci"
+        else "."
+    )
+
+
+def _sarif_location(loc: Mapping[str, Any]) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": str(loc["path"]), "uriBaseId": "%SRCROOT%"}}
+    if loc.get("line"):
+        physical["region"] = {"startLine": int(loc["line"])}
+    return {"physicalLocation": physical}
+
+
+def render_json(doc: Mapping[str, Any]) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_html(doc: Mapping[str, Any]) -> str:
+    from assay.report.html import render_score_page  # jinja2 loads only for HTML
+
+    return render_score_page(doc)
+
+
+def render(doc: Mapping[str, Any], fmt: str) -> str:
+    renderers = {
+        "table": render_table,
+        "json": render_json,
+        "markdown": render_markdown,
+        "sarif": render_sarif,
+        "html": render_html,
+    }
+    return renderers[fmt](doc)
