@@ -1,0 +1,1 @@
+"""Security: the static scan (scan/) and the runtime monitor (monitor/)."""

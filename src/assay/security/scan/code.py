@@ -1,0 +1,260 @@
+"""Static analysis of the source with bandit's own manager (its Python API, not its text output).
+
+The project's bandit configuration is honoured the way bandit's CLI does: `[tool.bandit]` in
+pyproject.toml (exclude_dirs, tests, skips) and a `.bandit` INI file (exclude, skips, tests, level,
+confidence). Files bandit cannot parse become findings of their own; the scan continues.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import contextlib
+import hashlib
+import logging
+import re
+import tomllib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assay.errors import ConfigError, InputError
+from assay.results import Finding, Location, Severity
+
+TOOL = "bandit"
+UNSCANNED = "security-scan/unscanned-file"
+_LEVELS = {"low": Severity.LOW, "medium": Severity.MEDIUM, "high": Severity.HIGH}
+_RANK = ("low", "medium", "high")
+# ruff's and flake8-bandit's S<nnn> are bandit's B<nnn>: one reviewed noqa comment suppresses both.
+_NOQA = re.compile(r"#\s*noqa:\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)")
+
+
+@dataclass(frozen=True)
+class BanditSettings:
+    """What the project's own bandit configuration adds to assay's."""
+
+    config_file: Path | None = None  # pyproject.toml when it has [tool.bandit]
+    exclude: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+    skips: tuple[str, ...] = ()
+    severity: str | None = None
+    confidence: str | None = None
+
+
+@dataclass
+class CodeScan:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    suppressed: list[dict[str, Any]] = field(default_factory=list)  # findings a reviewed noqa S<nnn> covers
+    settings: BanditSettings = field(default_factory=BanditSettings)
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+def _ini_level(value: str | None) -> str | None:
+    """`.bandit` writes levels as bandit's CLI counts them (`level = LL`) or by name."""
+    if not value:
+        return None
+    text = value.strip().lower()
+    if text in _RANK:
+        return text
+    if set(text) == {"l"} and len(text) <= 3:
+        return _RANK[len(text) - 1]
+    return None
+
+
+def read_settings(root: Path) -> BanditSettings:
+    config_file: Path | None = None
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            doc = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
+        if isinstance(doc.get("tool", {}).get("bandit"), dict):
+            config_file = pyproject
+    ini = root / ".bandit"
+    if not ini.is_file():
+        return BanditSettings(config_file)
+    parser = configparser.ConfigParser()
+    try:
+        parser.read(ini, encoding="utf-8")
+        options = dict(parser.items("bandit"))
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{ini}: not a bandit INI file with a [bandit] section: {exc}") from None
+    return BanditSettings(
+        config_file,
+        exclude=_split(options.get("exclude")),
+        tests=_split(options.get("tests")),
+        skips=_split(options.get("skips")),
+        severity=_ini_level(options.get("level")),
+        confidence=_ini_level(options.get("confidence")),
+    )
+
+
+@contextlib.contextmanager
+def _quiet_bandit() -> Iterator[None]:
+    # bandit logs its per-file errors itself; they come back to us as skipped files instead.
+    logger = logging.getLogger("bandit")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _line_text(cache: dict[str, list[str]], path: Path, line: int) -> str:
+    key = str(path)
+    if key not in cache:
+        try:
+            cache[key] = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            cache[key] = []
+    lines = cache[key]
+    return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+
+def noqa_reason(lines: Sequence[str], test_id: str) -> str | None:
+    """The noqa comment naming S<nnn> (with its reason) that covers bandit test B<nnn>, if any."""
+    wanted = "S" + test_id[1:]
+    for text in lines:
+        match = _NOQA.search(text)
+        if match and wanted in re.split(r"[\s,]+", match.group(1)):
+            return text[match.start() :].strip()
+    return None
+
+
+def _syntax_line(path: Path) -> int | None:
+    try:
+        ast.parse(path.read_bytes(), filename=str(path))
+    except SyntaxError as exc:
+        return exc.lineno
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _issue_finding(issue: Any, root: Path, cache: dict[str, list[str]]) -> Finding:
+    from bandit.core import docs_utils
+
+    rel = Path(issue.fname).as_posix().removeprefix("./")
+    severity = _LEVELS.get(str(issue.severity).lower(), Severity.MEDIUM)
+    code_line = _line_text(cache, root / rel, int(issue.lineno))
+    digest = hashlib.sha256(code_line.encode()).hexdigest()[:16]
+    cwe_id = getattr(getattr(issue, "cwe", None), "id", 0) or 0
+    properties: dict[str, Any] = {
+        "confidence": str(issue.confidence).lower(),
+        "rule_name": issue.test,
+        "rule_description": f"bandit {issue.test_id}: {issue.test}",
+        "help_uri": docs_utils.get_url(issue.test_id),
+        "tags": ["security", "bandit"],
+        "scanner": TOOL,
+    }
+    if cwe_id:
+        properties["cwe"] = f"CWE-{cwe_id}"
+    lines = list(getattr(issue, "linerange", []) or [])
+    return Finding(
+        id=str(issue.test_id),
+        severity=severity,
+        message=str(issue.text),
+        location=Location(
+            rel,
+            int(issue.lineno),
+            end_line=max(lines) if lines else None,
+            column=int(issue.col_offset) + 1 if getattr(issue, "col_offset", None) is not None else None,
+        ),
+        remediation=f"See {properties['help_uri']}; fix the code or accept it in the baseline with a reason.",
+        tool=TOOL,
+        properties=properties,
+        fingerprint=f"bandit|{issue.test_id}|{rel}|{digest}",
+    )
+
+
+def scan_code(
+    root: Path,
+    paths: Sequence[str],
+    *,
+    exclude: Sequence[str] = (),
+    severity: str = "low",
+    confidence: str = "low",
+    honour_noqa: bool = True,
+) -> CodeScan:
+    """Run bandit over `paths` (relative to `root`) and return assay findings."""
+    from bandit.core import config as b_config
+    from bandit.core import constants as b_constants
+    from bandit.core import manager as b_manager
+    from bandit.core import utils as b_utils
+
+    settings = read_settings(root)
+    targets = [p for p in paths if (root / p).exists()]
+    missing = [p for p in paths if not (root / p).exists()]
+    if missing and not targets:
+        raise InputError(f"{root}: source path(s) not found: {', '.join(missing)}")
+    sev = (
+        settings.severity
+        if settings.severity and _RANK.index(settings.severity) > _RANK.index(severity)
+        else severity
+    )
+    conf = (
+        settings.confidence
+        if settings.confidence and _RANK.index(settings.confidence) > _RANK.index(confidence)
+        else confidence
+    )
+    result = CodeScan(settings=settings)
+    # bandit's path matching is relative to where it runs, as with its CLI: run from the root.
+    with contextlib.chdir(root), _quiet_bandit():
+        try:
+            conf_obj = b_config.BanditConfig(str(settings.config_file.name) if settings.config_file else None)
+        except b_utils.ConfigError as exc:
+            raise ConfigError(f"{settings.config_file}: [tool.bandit]: {exc}") from None
+        profile = {
+            "include": set(conf_obj.get_option("tests") or []) | set(settings.tests),
+            "exclude": set(conf_obj.get_option("skips") or []) | set(settings.skips),
+        }
+        if profile["include"] & profile["exclude"]:
+            both = ", ".join(sorted(profile["include"] & profile["exclude"]))
+            raise ConfigError(f"{root}: bandit tests both included and skipped: {both}")
+        mgr = b_manager.BanditManager(conf_obj, "file", quiet=True, profile=profile)
+        excluded = [*exclude, *settings.exclude]
+        mgr.discover_files(targets, recursive=True, excluded_paths=",".join(excluded))
+        mgr.run_tests()
+        ranking = {"low": b_constants.LOW, "medium": b_constants.MEDIUM, "high": b_constants.HIGH}
+        issues = mgr.get_issue_list(sev_level=ranking[sev], conf_level=ranking[conf])
+        skipped = [(str(f), str(r)) for f, r in mgr.get_skipped()]
+        files = len(mgr.files_list)
+    cache: dict[str, list[str]] = {}
+    for issue in issues:
+        finding = _issue_finding(issue, root, cache)
+        if honour_noqa and finding.location is not None:
+            span = list(getattr(issue, "linerange", []) or [int(issue.lineno)])
+            lines = [_line_text(cache, root / finding.location.path, n) for n in span]
+            comment = noqa_reason(lines, finding.id)
+            if comment is not None:
+                result.suppressed.append(
+                    {"id": finding.id, "location": str(finding.location), "comment": comment}
+                )
+                continue
+        result.findings.append(finding)
+    result.files = files
+    result.skipped = skipped
+    for fname, reason in skipped:
+        rel = Path(fname).as_posix().removeprefix("./")
+        line = _syntax_line(root / rel) if "syntax" in reason else None
+        result.findings.append(
+            Finding(
+                id=UNSCANNED,
+                severity=Severity.MEDIUM,
+                message=f"bandit could not scan this file ({reason}); it may hide issues",
+                location=Location(rel, line),
+                remediation="Make the file parse with this Python version, or exclude it from the scan.",
+                tool=TOOL,
+                properties={"rule_description": "A source file bandit could not analyse", "scanner": TOOL},
+                fingerprint=f"{UNSCANNED}|{rel}",
+            )
+        )
+    return result
