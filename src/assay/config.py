@@ -57,6 +57,7 @@ class MetricsSection(SectionModel):
 SECTION_MODELS: dict[str, str] = {
     "store": "assay.config:StoreSection",
     "metrics": "assay.config:MetricsSection",
+    "maturity": "assay.maturity.config:MaturitySection",
     "gates": "assay.gates:GatesSection",
     "coverage": "assay.coverage.config:CoverageSection",
     "perf": "assay.perf.config:PerfSection",
