@@ -61,6 +61,8 @@ SECTION_MODELS: dict[str, str] = {
     "gates": "assay.gates:GatesSection",
     "coverage": "assay.coverage.config:CoverageSection",
     "perf": "assay.perf.config:PerfSection",
+    "security.scan": "assay.security.scan.config:ScanSection",
+    "security.ignore": "assay.security.scan.config:IgnoreSection",
     "notify": "assay.notify:NotifySection",
 }
 
