@@ -250,3 +250,86 @@ def run(
         extra_outcomes=outcomes,
     )
     _finish(result)
+
+
+@coverage.command()
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Coverage data (default ./.coverage); dynamic contexts let templates reuse fixtures.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Directory for the generated test files (default tests/generated/).",
+)
+@click.option("--force", is_flag=True, help="Overwrite generated files that already exist.")
+@output_options()
+@pass_app
+def templates(
+    app: AppContext,
+    data_path: Path | None,
+    out_dir: Path | None,
+    force: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Write one pytest file per module with gaps: a skipped test per uncovered function."""
+    from assay.coverage.gaps import analyse
+    from assay.coverage.loader import load
+    from assay.coverage.templates import build, write
+    from assay.results import Finding, Location, Severity
+
+    root = app.root
+    data = load(_data_path(app, data_path), root)
+    if out_dir is None:
+        configured = Path(_section(app).templates_dir)
+        out_dir = configured if configured.is_absolute() else root / configured
+    reports = analyse(data, root)
+    files = build(data, reports, root, out_dir)
+    written, kept = write(files, force=force)
+    findings = [
+        Finding(
+            id="coverage.template-skipped",
+            severity=Severity.LOW,
+            message=f.skipped,
+            location=Location(f.source_path),
+            tool="coverage",
+        )
+        for f in files
+        if f.skipped
+    ]
+    findings += [
+        Finding(
+            id="coverage.template-exists",
+            severity=Severity.INFO,
+            message=f"{f.target} exists; not overwritten (use --force to regenerate)",
+            location=Location(f.source_path),
+            tool="coverage",
+        )
+        for f in kept
+    ]
+    tests = sum(f.tests for f in written)
+    result = Result(
+        tool="coverage",
+        findings=tuple(findings),
+        schema="assay.coverage.templates/1",
+        data={
+            "schema": "assay.coverage.templates/1",
+            "out": str(out_dir),
+            "written": [
+                {"path": str(f.target), "module": f.module, "source": f.source_path, "tests": f.tests}
+                for f in written
+            ],
+            "kept": [str(f.target) for f in kept],
+            "skipped": [{"source": f.source_path, "reason": f.skipped} for f in files if f.skipped],
+        },
+        title="Coverage test templates",
+        summary=f"wrote {len(written)} file(s) with {tests} test template(s) to {out_dir}; "
+        f"{len(kept)} kept, {sum(1 for f in files if f.skipped)} skipped",
+    )
+    write_result(result, fmt, output)

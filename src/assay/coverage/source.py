@@ -68,6 +68,13 @@ def analyse_source(text: str, filename: str = "<source>") -> SourceInfo:
         raise SourceError(str(exc)) from None
     finder = _RegionFinder()
     finder.handle(tree)
+    seen: set[str] = set()
+    for region in finder.regions:
+        # Same-named regions (a property and its setter, redefinitions) stay apart, as coverage.py
+        # keeps them apart in its JSON: the later one gets "@<line>".
+        if region.name in seen:
+            region.name = f"{region.name}@{region.def_line}"
+        seen.add(region.name)
     return SourceInfo(tuple(finder.regions), _statement_map(tree), text.count("\n") + 1)
 
 
