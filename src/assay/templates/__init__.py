@@ -1,0 +1,1 @@
+"""Files assay copies into a repository (`assay init`)."""
