@@ -1,0 +1,122 @@
+"""Incident records in the store: opened by hand or automatically for P0/P1 events, closed with a
+resolution. The body is Markdown rendered from the matching playbook's steps."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assay.errors import InputError
+from assay.store import Store
+
+PRIORITIES = ("P0", "P1", "P2", "P3")
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    opened_at: float
+    closed_at: float | None
+    status: str
+    priority: str
+    title: str
+    playbook: str
+    body: str
+    resolution: str
+    events: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "opened_at": self.opened_at,
+            "closed_at": self.closed_at,
+            "status": self.status,
+            "priority": self.priority,
+            "title": self.title,
+            "playbook": self.playbook,
+            "body": self.body,
+            "resolution": self.resolution,
+            "events": self.events,
+        }
+
+
+def open_incident(
+    store: Store,
+    title: str,
+    priority: str,
+    *,
+    playbook: str = "",
+    body: str = "",
+    events: Sequence[dict[str, Any]] = (),
+) -> int:
+    if priority not in PRIORITIES:
+        raise InputError(f"unknown priority {priority!r} (expected one of: {', '.join(PRIORITIES)})")
+    if not title.strip():
+        raise InputError("an incident needs a title")
+    with store.transaction() as conn:
+        cur = conn.execute(
+            "INSERT INTO monitor_incidents (opened_at, status, priority, title, playbook, body, events) "
+            "VALUES (?, 'open', ?, ?, ?, ?, ?)",
+            (time.time(), priority, title.strip(), playbook, body, json.dumps(list(events), default=str)),
+        )
+        return int(cur.lastrowid or 0)
+
+
+def _incident(row: Any) -> Incident:
+    return Incident(
+        id=row["id"],
+        opened_at=row["opened_at"],
+        closed_at=row["closed_at"],
+        status=row["status"],
+        priority=row["priority"],
+        title=row["title"],
+        playbook=row["playbook"],
+        body=row["body"],
+        resolution=row["resolution"],
+        events=json.loads(row["events"]),
+    )
+
+
+def list_incidents(store: Store, *, status: str | None = None) -> list[Incident]:
+    if status is None:
+        rows = store.connection.execute("SELECT * FROM monitor_incidents ORDER BY id DESC")
+    else:
+        rows = store.connection.execute(
+            "SELECT * FROM monitor_incidents WHERE status = ? ORDER BY id DESC", (status,)
+        )
+    return [_incident(r) for r in rows]
+
+
+def get_incident(store: Store, incident_id: int) -> Incident:
+    row = store.connection.execute("SELECT * FROM monitor_incidents WHERE id = ?", (incident_id,)).fetchone()
+    if row is None:
+        raise InputError(f"no incident {incident_id}")
+    return _incident(row)
+
+
+def close_incident(store: Store, incident_id: int, resolution: str) -> Incident:
+    current = get_incident(store, incident_id)
+    if current.status == "closed":
+        raise InputError(f"incident {incident_id} is already closed")
+    if not resolution.strip():
+        raise InputError("closing an incident needs a --resolution")
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE monitor_incidents SET status = 'closed', closed_at = ?, resolution = ? WHERE id = ?",
+            (time.time(), resolution.strip(), incident_id),
+        )
+    return get_incident(store, incident_id)
+
+
+def open_event_incident(store: Store, title: str, priority: str, playbook: str, body: str) -> int:
+    """Open an incident for an event, or reuse the open one with the same title (one per subject)."""
+    row = store.connection.execute(
+        "SELECT id FROM monitor_incidents WHERE status = 'open' AND title = ? ORDER BY id DESC LIMIT 1",
+        (title,),
+    ).fetchone()
+    if row is not None:
+        return int(row["id"])
+    return open_incident(store, title, priority, playbook=playbook, body=body)

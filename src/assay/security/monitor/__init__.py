@@ -1,0 +1,1 @@
+"""The runtime security monitor: file integrity, processes, network and logins, as a daemon."""
