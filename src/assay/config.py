@@ -63,6 +63,7 @@ SECTION_MODELS: dict[str, str] = {
     "perf": "assay.perf.config:PerfSection",
     "security.scan": "assay.security.scan.config:ScanSection",
     "security.ignore": "assay.security.scan.config:IgnoreSection",
+    "security.monitor": "assay.security.monitor.config:MonitorSection",
     "notify": "assay.notify:NotifySection",
 }
 
