@@ -34,9 +34,9 @@ def load(path: Path, root: Path) -> CoverageData:
     except OSError as exc:
         raise InputError(f"{path}: cannot read coverage data: {exc.strerror or exc}") from None
     stripped = head.lstrip()
-    if stripped.startswith(b"{"):
+    if stripped.startswith((b"{", b"[")) or path.suffix.lower() == ".json":
         return load_json(path, root)
-    if stripped.startswith(b"<"):
+    if stripped.startswith(b"<") or path.suffix.lower() == ".xml":
         return load_xml(path, root)
     return load_data_file(path, root)
 

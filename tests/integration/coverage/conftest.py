@@ -1,0 +1,89 @@
+"""A real project no one here wrote (semver 3.1.1, vendored under tests/data) in a real git repository,
+with a feature branch on top and its tests run under coverage once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+VENDORED = Path(__file__).resolve().parents[2] / "data" / "semver"
+ASSAY = Path(sys.executable).with_name("assay")
+# A subset of semver's own tests, so that real gaps remain.
+TEST_SUBSET = ["tests/test_parsing.py", "tests/test_bump.py", "tests/test_compare.py"]
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "T",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "T",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
+
+
+def assay(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ASSAY), *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@dataclass
+class Project:
+    path: Path
+
+    @property
+    def data(self) -> Path:
+        return self.path / ".coverage"
+
+
+FEATURE_METHOD = '''    def is_stable(self) -> bool:
+        """True for a release without a prerelease part."""
+        if self.prerelease is None and (
+            self.major > 0
+        ):
+            return True
+        return False
+
+    def bump_major(self) -> "Version":'''
+
+
+def make_feature_branch(path: Path) -> None:
+    """Changes a reviewer would see: a new method, an edit on the continuation line of a multi-line
+    statement, a new tested helper, and an untracked new module."""
+    git(path, "checkout", "-q", "-b", "feature")
+    version = path / "src" / "semver" / "version.py"
+    text = version.read_text()
+    text = text.replace('    def bump_major(self) -> "Version":', FEATURE_METHOD, 1)
+    version.write_text(text)
+    types = path / "src" / "semver" / "_types.py"
+    types.write_text(
+        types.read_text()
+        + "\n\ndef _helper(value: int, name: str = 'x') -> str:\n"
+        + "    if value > 3:\n        return name * value\n    return name\n"
+    )
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "feature")
+    (path / "src" / "semver" / "extra.py").write_text("def brand_new(a: int) -> int:\n    return a + 1\n")
+
+
+@pytest.fixture(scope="session")
+def semver_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    path = tmp_path_factory.mktemp("semver") / "semver"
+    shutil.copytree(VENDORED, path, ignore=shutil.ignore_patterns("__pycache__"))
+    git(path, "init", "-q", "-b", "main")
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "semver 3.1.1")
+    make_feature_branch(path)
+    proc = assay(
+        path, "-q", "coverage", "run", "--format", "json", "--output", "run.json", "--", *TEST_SUBSET
+    )
+    assert proc.returncode == 0, proc.stderr
+    return Project(path)
