@@ -78,7 +78,7 @@ def test_json_with_missing_or_wrong_keys_is_one_line_error(tmp_path: Path, doc: 
 def test_malformed_json_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "coverage.json"
     path.write_text('{"files": {\n  "a.py": oops}}')
-    with pytest.raises(InputError, match="malformed JSON.*line 2"):
+    with pytest.raises(InputError, match=r"malformed JSON.*line 2"):
         load(path, tmp_path)
 
 
@@ -96,7 +96,7 @@ def test_coverage_data_from_another_version_is_rejected(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("create table coverage_schema (version integer)")
         db.execute("insert into coverage_schema (version) values (2)")
-    with pytest.raises(InputError, match="schema|version|coverage data"):
+    with pytest.raises(InputError, match=r"schema|version|coverage data"):
         load(path, tmp_path)
 
 
