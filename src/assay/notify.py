@@ -512,22 +512,29 @@ class _Capture(logging.Handler):
         self.sink.append(record.getMessage())
 
 
+# apprise and the HTTP stack under it log URLs, and URLs carry tokens (Slack, Teams) or passwords.
+_CHATTY_LOGGERS = ("apprise", "urllib3", "requests")
+
+
 @contextmanager
 def _quiet_apprise() -> Iterator[list[str]]:
-    """Keep apprise's own log lines (which may include tokens in URLs) away from every handler;
-    hand back its warnings so a scrubbed reason can be reported."""
-    logger = logging.getLogger("apprise")
-    saved = (logger.level, logger.propagate, list(logger.handlers))
+    """Keep the log lines of apprise and urllib3 away from every handler while a notification is
+    sent; hand back their warnings so that a scrubbed reason can be reported instead."""
     captured: list[str] = []
-    logger.handlers = [_Capture(captured)]
-    logger.propagate = False
-    logger.setLevel(logging.WARNING)
+    saved = []
+    for name in _CHATTY_LOGGERS:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level, logger.propagate, list(logger.handlers)))
+        logger.handlers = [_Capture(captured)]
+        logger.propagate = False
+        logger.setLevel(logging.WARNING)
     try:
         yield captured
     finally:
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
-        logger.handlers = saved[2]
+        for logger, level, propagate, handlers in saved:
+            logger.setLevel(level)
+            logger.propagate = propagate
+            logger.handlers = handlers
 
 
 _URL_PARTS = re.compile(r"[:/@?&=#+%,;\s]+")
