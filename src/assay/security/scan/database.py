@@ -54,6 +54,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 IMPORTED = "imported"
+# Part of every cache key: bump when the cached Advisory form changes, so old caches are re-read.
+CACHE_FORMAT = "advisories/2"
 _SUFFIXES = (".json", ".yaml", ".yml")
 _MAX_DOWNLOAD = 512 * 1024 * 1024
 _YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster when present
@@ -129,7 +131,7 @@ def _check_directory(directory: Path) -> list[Path]:
 
 
 def fingerprint(files: Iterable[Path]) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(CACHE_FORMAT.encode())
     for path in files:
         st = path.stat()
         digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
 from assay.results import Severity
@@ -109,7 +110,7 @@ def parse_advisory(doc: Any, where: str = "") -> list[Advisory]:
         versions: set[str] = set()
         for raw in entry.get("versions") or ():
             try:
-                versions.add(str(Version(str(raw))))
+                versions.add(canonicalize_version(Version(str(raw))))
             except InvalidVersion:
                 versions.add(str(raw))
         if not ranges and not versions:
@@ -146,7 +147,7 @@ def _in_range(version: Version, events: Iterable[Event]) -> bool:
 
 
 def is_affected(advisory: Advisory, version: Version) -> bool:
-    if str(version) in advisory.versions:
+    if canonicalize_version(version) in advisory.versions:
         return True
     return any(_in_range(version, r) for r in advisory.ranges)
 

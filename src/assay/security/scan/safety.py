@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -103,7 +104,9 @@ def run_safety(
     unknown_severity: Severity,
 ) -> SafetyRun:
     """Run safety over the pinned dependencies; never raises, never waits longer than `timeout`."""
-    program = shutil.which(executable)
+    # The safety installed beside assay (its venv need not be on PATH) before any other on PATH.
+    beside = Path(sys.executable).with_name(executable)
+    program = str(beside) if os.sep not in executable and beside.is_file() else shutil.which(executable)
     if program is None:
         return SafetyRun(False, f"safety not available: {executable!r} is not installed")
     env = dict(os.environ)
