@@ -638,14 +638,30 @@ ROLLBACK_ANCHOR: dict[str, str] = {
 }
 
 
-def measure_command(metric: str) -> tuple[str, ...] | None:
+# Metrics measured against a base commit: their command takes `--base` (perf compares in a worktree).
+BASE_COMMAND: dict[str, tuple[str, ...]] = {
+    "test_coverage_diff_percent": ("assay", "coverage", "run", "--base"),
+    "test_coverage_diff_changed_lines": ("assay", "coverage", "run", "--base"),
+    "test_coverage_diff_covered_lines": ("assay", "coverage", "run", "--base"),
+    "performance_regressions": ("assay", "perf", "compare", "--base"),
+    "performance_improvements": ("assay", "perf", "compare", "--base"),
+    "performance_inconclusive": ("assay", "perf", "compare", "--base"),
+}
+
+
+def measure_command(metric: str, base: str | None = None) -> tuple[str, ...] | None:
+    """The assay command that measures `metric` (with `--base BASE` when it is measured against one)."""
+    if metric in BASE_COMMAND:
+        cmd = BASE_COMMAND[metric]
+        if base is not None:
+            return (*cmd, base)
     return MEASURE_COMMAND.get(CATALOGUE.get(metric).tool)
 
 
 def fix_hint(metric: str, base: str | None) -> str:
     hint = FIX_HINT.get(metric)
     if hint is None:
-        cmd = measure_command(metric)
+        cmd = measure_command(metric, base)
         hint = f"re-run `{' '.join(cmd)}` and fix what it reports" if cmd else f"see {GATES_DOC}"
     return hint.replace("{base}", base or "<base>")
 
@@ -682,9 +698,13 @@ def _evaluate_one(cond: Condition, inputs: Inputs) -> ConditionResult:
             SKIP, f"skipped: {changed} changed line(s) < {cond.min_changed_lines} (small-change exemption)"
         )
     actual = inputs.head.value(cond)
-    cmd = measure_command(cond.metric)
+    cmd = measure_command(cond.metric, base_ref)
     run_hint = f"run `{' '.join(cmd)}`" if cmd else f"no assay tool measures {cond.metric} yet"
     if actual is None:
+        if inputs.base is None and cond.metric in BASE_COMMAND:
+            # Diff coverage and benchmark comparisons only exist against a base: on the default
+            # branch itself there is no change to measure.
+            return result(SKIP, "skipped: measured against a base commit and there is none (pass --base REF)")
         return result(MISSING, f"not measured at HEAD: {run_hint}")
     base_value: float | None = None
     if cond.compares_base:

@@ -10,12 +10,15 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from assay.cli.context import AppContext, output_options, pass_app, write_result
 from assay.errors import InputError, ThresholdFailed, ToolError
+
+if TYPE_CHECKING:
+    from assay.gates import Inputs, Profile
 
 log = logging.getLogger("assay.gate")
 
@@ -106,7 +109,12 @@ def gate(
         with app.open_store(readonly=True) as store:
             inputs = gates.collect(store, repo, base_ref)
     if run_missing:
-        todo = _missing_commands(profile, inputs)
+        base_for_tools = inputs.base_ref if inputs is not None else base_ref
+        if base_for_tools is None:
+            found = vcs.default_branch(repo.root)
+            if found is not None and vcs.resolve_ref(repo.root, found) != repo.commit:
+                base_for_tools = found
+        todo = _missing_commands(profile, inputs, base_for_tools)
         if todo:
             _run_tools(app, todo)
             with app.open_store(readonly=True) as store:
@@ -123,17 +131,16 @@ def gate(
         raise ThresholdFailed(result.summary)
 
 
-def _missing_commands(profile: object, inputs: object) -> list[tuple[str, ...]]:
+def _missing_commands(profile: Profile, inputs: Inputs | None, base_ref: str | None) -> list[tuple[str, ...]]:
+    """The tool commands that would measure what HEAD is missing, each once, in profile order."""
     from assay import gates
 
-    assert isinstance(profile, gates.Profile)
     commands: list[tuple[str, ...]] = []
     for cond in profile.conditions:
-        head_missing = True
-        if isinstance(inputs, gates.Inputs):
-            head_missing = inputs.head.value(cond) is None
-        cmd = gates.measure_command(cond.metric)
-        if head_missing and cmd is not None and cmd not in commands:
+        if inputs is not None and inputs.head.value(cond) is not None:
+            continue
+        cmd = gates.measure_command(cond.metric, base_ref)
+        if cmd is not None and cmd not in commands:
             commands.append(cmd)
     return commands
 

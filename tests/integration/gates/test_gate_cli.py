@@ -104,12 +104,15 @@ def test_failing_change_exits_1_with_reasons_fix_hints_and_the_rollback_link(
 
 
 def test_missing_measurement_fails_or_warns_as_configured(repo: GitRepo, assay_cli: Cli) -> None:
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("more.py", "".join(f"x{i} = {i}\n" for i in range(30)))
+    repo.commit("a change of 30 lines")
     record(repo, "perf", [Measurement("performance_regressions", 0)])
     res = assay_cli("--repo", repo.path, "gate", "--format", "json")
     assert res.exit_code == 1
     doc = json.loads(res.stdout)
     missing = {c["metric"]: c["message"] for c in doc["conditions"] if c["outcome"] == "missing"}
-    assert "run `assay coverage run`" in missing["test_coverage_diff_percent"]
+    assert "run `assay coverage run --base main`" in missing["test_coverage_diff_percent"]
     assert "run `assay score`" in missing["repository_maturity_level"]
     warned = assay_cli("--repo", repo.path, "gate", "--missing", "warn", "--format", "json")
     assert warned.exit_code == 0

@@ -55,7 +55,10 @@ CASES = [
     ("test_coverage_diff_percent >= 80", {"test_coverage_diff_percent": 79.99}, None, None, FAIL),
     ("test_coverage_diff_percent >= 80", {"test_coverage_diff_percent": 10}, {}, 19, SKIP),
     ("test_coverage_diff_percent >= 80", {"test_coverage_diff_percent": 10}, {}, 20, FAIL),
-    ("test_coverage_diff_percent >= 80", {}, None, None, MISSING),
+    ("test_coverage_diff_percent >= 80", {}, {}, None, MISSING),
+    # On the default branch there is no base: diff coverage cannot exist, so it is skipped.
+    ("test_coverage_diff_percent >= 80", {}, None, None, SKIP),
+    ("test_coverage_overall >= 80", {}, None, None, MISSING),
     ("performance_regressions == 0", {"performance_regressions": 0}, None, 0, PASS),
     ("performance_regressions == 0", {"performance_regressions": 2}, None, 0, FAIL),
     ("performance_regressions < 1", {"performance_regressions": 0}, None, None, PASS),
@@ -157,17 +160,26 @@ def test_failure_message_carries_actual_threshold_and_fix() -> None:
 
 
 def test_missing_outcome_names_the_command_and_follows_the_missing_setting() -> None:
-    cond = parse_condition("performance_regressions == 0", where="t", missing="warn")
+    cond = parse_condition("test_coverage_overall >= 80", where="t", missing="warn")
     decision = evaluate(Profile("t", (cond,)), Inputs(snap({})))
     (only,) = decision.results
     assert only.outcome == MISSING
-    assert "run `assay perf check`" in only.message
+    assert "run `assay coverage run`" in only.message
     assert only.status == Status.WARN
     assert decision.passed
     strict = evaluate(
-        Profile("t", (parse_condition("performance_regressions == 0", where="t"),)), Inputs(snap({}))
+        Profile("t", (parse_condition("test_coverage_overall >= 80", where="t"),)), Inputs(snap({}))
     )
     assert not strict.passed
+
+
+def test_missing_base_measurement_names_the_command_with_the_base() -> None:
+    cond = parse_condition("performance_regressions == 0", where="t")
+    (only,) = evaluate(
+        Profile("t", (cond,)), Inputs(snap({}), snap({}, commit="b"), 30, "origin/main")
+    ).results
+    assert only.outcome == MISSING
+    assert "run `assay perf compare --base origin/main`" in only.message
 
 
 def test_decision_result_is_the_gate_contract() -> None:
