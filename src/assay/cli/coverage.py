@@ -333,3 +333,133 @@ def templates(
         f"{len(kept)} kept, {sum(1 for f in files if f.skipped)} skipped",
     )
     write_result(result, fmt, output)
+
+
+def changed_functions(root: Path, base: str) -> tuple[str, dict[str, list[str]]]:
+    """{module: [function or Class.method]} of non-test Python files changed since `base`."""
+    from assay.coverage.diff import changed_lines
+    from assay.coverage.source import SourceError, analyse_source
+    from assay.coverage.templates import module_name
+
+    merge_base, changes, _ = changed_lines(root, base)
+    out: dict[str, list[str]] = {}
+    for path, lines in sorted(changes.items()):
+        name = Path(path).name
+        if not path.endswith(".py") or name.startswith("test_") or name == "conftest.py":
+            continue
+        try:
+            info = analyse_source((root / path).read_text(encoding="utf-8"), path)
+        except (OSError, UnicodeDecodeError, SourceError):
+            continue
+        for region in info.regions:
+            if region.kind != "function" or region.nested:
+                continue
+            if set(range(region.start, region.end + 1)) & lines:
+                out.setdefault(module_name(path, root), []).append(region.name.split("@")[0])
+    return merge_base, out
+
+
+@coverage.command()
+@click.option(
+    "--base",
+    default=None,
+    is_flag=False,
+    flag_value="",
+    help="Mutate only functions changed since this ref (--base alone: merge base with the default branch).",
+)
+@click.option("--budget", type=click.FloatRange(min=1), default=None, help="Stop mutmut after SECONDS.")
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Exit 1 when the mutation score is below.",
+)
+@output_options()
+@pass_app
+def mutate(
+    app: AppContext,
+    base: str | None,
+    budget: float | None,
+    min_score: float | None,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Mutation testing with mutmut 3 ([tool.mutmut] config), scoped to changed functions."""
+    from assay.coverage.diff import default_base
+    from assay.coverage.mutation import mutant_globs, run_mutmut
+    from assay.results import Finding, Location, Measurement, Outcome, Severity, Status
+
+    started = time.monotonic()
+    section = _section(app)
+    root = app.root
+    budget = budget if budget is not None else section.mutation_budget
+    min_score = min_score if min_score is not None else section.mutation_min_score
+    globs: list[str] | None = None
+    scope = "all functions"
+    if base is not None:
+        base = base or default_base(root)
+        _, functions = changed_functions(root, base)
+        globs = [g for module, names in functions.items() for g in mutant_globs(module, names)]
+        scope = f"{sum(len(v) for v in functions.values())} function(s) changed since {base}"
+    report = run_mutmut(root, globs, budget=budget)
+    measurements: list[Measurement] = []
+    outcomes: list[Outcome] = []
+    findings: list[Finding] = []
+    if not report.available:
+        outcomes.append(Outcome("coverage.mutation", Status.SKIP, report.reason))
+    else:
+        for status, count in sorted(report.counts.items()):
+            measurements.append(Measurement("mutation_mutants", count, {"status": status}))
+        if report.score is not None:
+            measurements.append(Measurement("mutation_score_percent", round(report.score, 4), unit="percent"))
+        for s in report.survivors:
+            findings.append(
+                Finding(
+                    id="coverage.mutant-survived",
+                    severity=Severity.MEDIUM,
+                    message=f"mutant {s.mutant} survived: no test fails when {s.function} is changed",
+                    location=Location(s.path, s.line) if s.path else None,
+                    remediation="add an assertion that distinguishes the mutant (see the diff)",
+                    tool="coverage",
+                    properties={"diff": s.diff},
+                )
+            )
+        if report.budget_exhausted:
+            outcomes.append(Outcome("coverage.mutation-budget", Status.WARN, report.reason))
+        if min_score is not None:
+            if report.score is None:
+                outcomes.append(Outcome("coverage.mutation-score", Status.SKIP, "no mutant was decided"))
+            else:
+                ok = report.score >= min_score
+                outcomes.append(
+                    Outcome(
+                        "coverage.mutation-score",
+                        Status.PASS if ok else Status.FAIL,
+                        f"mutation score {report.score:.1f}% {'>=' if ok else '<'} {min_score:g}%",
+                    )
+                )
+    counts = report.counts
+    if not report.available:
+        summary = report.reason
+    else:
+        score = "n/a" if report.score is None else f"{report.score:.1f}%"
+        summary = (
+            f"mutation score {score} over {scope}: {counts['killed']} killed, {counts['survived']} survived, "
+            f"{counts['timeout']} timeout, {counts['no tests']} no tests"
+            + (f" ({report.reason})" if report.reason else "")
+        )
+    result = Result(
+        tool="coverage",
+        measurements=tuple(measurements),
+        findings=tuple(findings),
+        outcomes=tuple(outcomes),
+        schema="assay.coverage.mutation/1",
+        data={"schema": "assay.coverage.mutation/1", "scope": scope, **report.as_dict()},
+        title="Mutation testing",
+        summary=summary,
+        meta={"duration_seconds": round(time.monotonic() - started, 3)},
+    )
+    if measurements:
+        app.record(result, started_at=time.time() - (time.monotonic() - started))
+    write_result(result, fmt, output)
+    _finish(result)
