@@ -11,7 +11,8 @@ TOOLS = ("bandit", "github/codeql-action", "semgrep", "assay security scan", "py
 def evaluate(ev: Evidence) -> Verdict:
     in_ci = ev.ci_mentions(*TOOLS)
     if in_ci:
-        return Verdict.scored(10, f"security static analysis in CI: {', '.join(in_ci[:5])}")
+        tools = [t for t in TOOLS if ev.ci_mentions(t)]
+        return Verdict.scored(10, f"{', '.join(tools)} in CI: {', '.join(in_ci[:5])}")
     precommit = ev.text(".pre-commit-config.yaml") if ev.exists(".pre-commit-config.yaml") else None
     if precommit and any(t in precommit for t in ("bandit", "semgrep")):
         return Verdict.scored(5, ".pre-commit-config.yaml runs bandit/semgrep, but CI does not enforce it")

@@ -1,0 +1,147 @@
+"""The optional online checks against a loopback server that serves recorded GitHub API responses."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import GitRepo
+
+TOKEN = "ghp_" + "recordedtesttokenvalue0123456789abcd"  # pragma: allowlist secret
+# Recorded from the GitHub REST API (2022-11-28), trimmed to the fields the checks read.
+REPO = {"full_name": "octo/app", "default_branch": "trunk", "private": False}
+PROTECTION = {
+    "url": "https://api.github.com/repos/octo/app/branches/trunk/protection",
+    "required_status_checks": {
+        "strict": True,
+        "contexts": ["ci"],
+        "checks": [{"context": "ci", "app_id": 15368}],
+    },
+    "required_pull_request_reviews": {
+        "dismiss_stale_reviews": True,
+        "require_code_owner_reviews": False,
+        "required_approving_review_count": 1,
+    },
+    "enforce_admins": {"enabled": True},
+    "allow_force_pushes": {"enabled": False},
+    "allow_deletions": {"enabled": False},
+}
+NOT_PROTECTED = {"message": "Branch not protected", "documentation_url": "https://docs.github.com/rest"}
+
+
+class Recorded(BaseHTTPRequestHandler):
+    routes: dict[str, tuple[int, Any]] = {}
+    seen: list[tuple[str, str]] = []
+
+    def do_GET(self) -> None:
+        type(self).seen.append((self.path, self.headers.get("Authorization", "")))
+        status, body = type(self).routes.get(self.path, (404, {"message": "Not Found"}))
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def github() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorded)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Recorded.seen = []
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def configure(repo: GitRepo, api: str) -> None:
+    repo.write(
+        "assay.toml",
+        '[maturity]\ngithub_token = "${TEST_GH_TOKEN}"\n'
+        f'github_api_url = "{api}"\ngithub_repository = "octo/app"\n',
+    )
+    repo.commit("config")
+
+
+def score(assay_cli, repo: GitRepo, tmp_path: Path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    done = assay_cli("--store", tmp_path / "s.db", "score", repo.path, "--format", "json")
+    assert done.exit_code == 0, done.stderr
+    assert TOKEN not in done.stdout + done.stderr
+    doc: dict[str, Any] = json.loads(done.stdout)
+    return {c["id"]: c for c in doc["checks"]}
+
+
+def test_protected_branch_with_reviews(
+    git_repo: GitRepo,
+    github: str,
+    assay_cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEST_GH_TOKEN", TOKEN)
+    Recorded.routes = {
+        "/repos/octo/app": (200, REPO),
+        "/repos/octo/app/branches/trunk/protection": (200, PROTECTION),
+    }
+    configure(git_repo, github)
+    checks = score(assay_cli, git_repo, tmp_path)
+    assert checks["security.branch-protection"]["status"] == "pass"
+    assert checks["maintenance.required-reviews"]["score"] == 8.5
+    assert ("/repos/octo/app", f"Bearer {TOKEN}") in Recorded.seen
+    assert TOKEN.encode() not in (tmp_path / "s.db").read_bytes()
+
+
+def test_unprotected_branch_fails(
+    git_repo: GitRepo,
+    github: str,
+    assay_cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEST_GH_TOKEN", TOKEN)
+    Recorded.routes = {
+        "/repos/octo/app": (200, REPO),
+        "/repos/octo/app/branches/trunk/protection": (404, NOT_PROTECTED),
+    }
+    configure(git_repo, github)
+    checks = score(assay_cli, git_repo, tmp_path)
+    assert checks["security.branch-protection"]["status"] == "fail"
+    assert checks["maintenance.required-reviews"]["status"] == "fail"
+
+
+def test_forbidden_is_inconclusive_not_a_failure(
+    git_repo: GitRepo,
+    github: str,
+    assay_cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEST_GH_TOKEN", TOKEN)
+    Recorded.routes = {
+        "/repos/octo/app": (200, REPO),
+        "/repos/octo/app/branches/trunk/protection": (403, {"message": "Resource not accessible"}),
+    }
+    configure(git_repo, github)
+    checks = score(assay_cli, git_repo, tmp_path)
+    assert checks["security.branch-protection"]["status"] == "not_applicable"
+    assert "HTTP 403" in checks["security.branch-protection"]["evidence"][0]
+
+
+def test_offline_without_token_makes_no_request(
+    git_repo: GitRepo, github: str, assay_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    git_repo.write("a.py", "")
+    git_repo.commit("a")
+    checks = score(assay_cli, git_repo, tmp_path)
+    assert checks["security.branch-protection"]["status"] == "not_applicable"
+    assert Recorded.seen == []
