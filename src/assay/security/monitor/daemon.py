@@ -193,7 +193,15 @@ class Monitor:
 
     def _open_incident(self, event: Event, decision: playbooks.Decision) -> None:
         body = playbooks.render(decision.playbook, event, decision.priority)
-        title = f"{event.type}.{event.action}: {event.key().split('|', 2)[2].strip('|') or event.message}"
+        subject = next(
+            (
+                str(event.fields[k])
+                for k in ("file.path", "process.executable", "destination.ip", "source.ip")
+                if event.fields.get(k)
+            ),
+            event.message,
+        )
+        title = f"{event.type}.{event.action}: {subject}"
         try:
             with self._store() as store:
                 ident = incidents.open_event_incident(
@@ -485,6 +493,8 @@ class Monitor:
             self.shutdown()
 
     def shutdown(self) -> None:
+        if self.up:
+            log.warning("monitor stopping")
         self.up = False
         if self.watcher is not None:
             self.watcher.stop()

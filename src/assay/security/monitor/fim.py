@@ -139,9 +139,10 @@ class Budget:
             time.sleep(delay)
 
 
-def hash_file(path: str, budget: Budget | None = None) -> str:
-    """sha256 of a regular file in chunks; refuses to open anything that is no longer a regular file."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+def hash_file(path: str, budget: Budget | None = None, *, follow: bool = False) -> str:
+    """sha256 of a regular file in chunks; refuses to open anything that is no longer a regular file
+    (O_NONBLOCK so a FIFO swapped in meanwhile cannot block us)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
     fd = os.open(path, flags)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):

@@ -83,8 +83,17 @@ class ProcessWatcher:
             )
         if not exe:
             return events  # kernel threads, or a process we may not inspect
-        deleted = exe.endswith(" (deleted)") or not os.path.exists(exe)
-        if deleted:
+        if exe.startswith("/memfd:"):
+            events.append(
+                Event(
+                    "process",
+                    "fileless_executable",
+                    Severity.MEDIUM,
+                    f"process {info['pid']} ({name}) runs from an anonymous memory file {exe}",
+                    fields,
+                )
+            )
+        elif exe.endswith(" (deleted)") or not os.path.exists(exe):
             events.append(
                 Event(
                     "process",
@@ -150,7 +159,7 @@ class ProcessWatcher:
         key = (exe, st.st_ino, st.st_mtime_ns)
         if key not in self._hashes:
             try:
-                self._hashes[key] = hash_file(path)
+                self._hashes[key] = hash_file(path, follow=True)
             except OSError:
                 self._hashes[key] = None
         return self._hashes[key]
