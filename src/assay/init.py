@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -38,7 +39,6 @@ conditions = [
     "repository_maturity_level >= base",
 ]
 """
-_HAS_ASSAY = re.compile(r"^\s*\[\s*tool\.assay(?:\.[^\]]*)?\s*\]", re.M)
 _ENV_LINE = re.compile(r"^(?P<indent>\s+)(?P<key>ASSAY_PIP_SPEC|PROJECT_PIP_SPEC): .*$", re.M)
 
 
@@ -138,11 +138,25 @@ def _config_action(root: Path) -> Action:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         text = _read(pyproject)
-        if _HAS_ASSAY.search(text):
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{pyproject}: malformed TOML, left untouched: {exc}") from None
+        if "gates" in data.get("tool", {}).get("assay", {}):
             # Never rewrite a team's own policy, not even with --force: it is theirs to edit.
-            return Action(Path("pyproject.toml"), KEEP, text, "already has [tool.assay]; left as it is")
+            return Action(Path("pyproject.toml"), KEEP, text, "already has [tool.assay.gates]; left as it is")
         joined = text if text.endswith("\n") or not text else text + "\n"
-        return Action(Path("pyproject.toml"), OVERWRITE, joined + CONFIG_BLOCK, "adds [tool.assay.gates]")
+        updated = joined + CONFIG_BLOCK
+        try:
+            tomllib.loads(updated)
+        except tomllib.TOMLDecodeError:
+            return Action(
+                Path("pyproject.toml"),
+                KEEP,
+                text,
+                "cannot append [tool.assay.gates] safely; see docs/gates.md",
+            )
+        return Action(Path("pyproject.toml"), OVERWRITE, updated, "adds [tool.assay.gates]")
     assay_toml = root / "assay.toml"
     if assay_toml.exists():
         return Action(Path("assay.toml"), KEEP, _read(assay_toml), "already exists; left as it is")

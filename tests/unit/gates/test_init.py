@@ -66,8 +66,25 @@ def test_existing_assay_configuration_is_left_alone(git_repo: GitRepo, assay_cli
     git_repo.write("pyproject.toml", own)
     res = assay_cli("--repo", git_repo.path, "init", "--force", "-t", "assay-ci")
     assert res.exit_code == 0
-    assert "keep      pyproject.toml (already has [tool.assay]" in res.stdout
+    assert "keep      pyproject.toml (already has [tool.assay.gates]" in res.stdout
     assert (git_repo.path / "pyproject.toml").read_text() == own
+
+
+def test_other_assay_sections_do_not_stop_init_adding_the_gates(git_repo: GitRepo, assay_cli: Cli) -> None:
+    git_repo.write("pyproject.toml", '[tool.assay.store]\npath = "x.db"\n')
+    assert assay_cli("--repo", git_repo.path, "init", "-t", "assay-ci").exit_code == 0
+    config = load_config(git_repo.path)
+    assert config.get("store.path") == "x.db"
+    assert policy_from_config(config).profile("pr").conditions
+
+
+def test_malformed_pyproject_is_left_untouched(git_repo: GitRepo, assay_cli: Cli) -> None:
+    git_repo.write("pyproject.toml", "[project\n")
+    res = assay_cli("--repo", git_repo.path, "init", "-t", "assay-ci")
+    assert res.exit_code == 2
+    assert "malformed" in res.stderr
+    assert (git_repo.path / "pyproject.toml").read_text() == "[project\n"
+    assert not (git_repo.path / ".github").exists()
 
 
 def test_without_pyproject_init_writes_assay_toml(git_repo: GitRepo, assay_cli: Cli) -> None:
