@@ -25,6 +25,7 @@ def metric_names(expr: str) -> set[str]:
     """Metric names an expression selects: identifiers that are not functions, keywords,
     label names inside {...}, grouping labels, durations or Grafana template variables."""
     text = _STRING.sub('""', expr)
+    text = re.sub(r"label_values\(([^,()]*(?:\{[^}]*\})?)\s*,\s*\w+\s*\)", r"(\1)", text)  # Grafana variable
     text = re.sub(r"\$\{[^}]*\}|\$\w+", "1", text)  # Grafana variables ($__rate_interval, ${job})
     text = re.sub(r"\{[^}]*\}", "", text)  # label matchers
     text = re.sub(r"\[[^\]]*\]", "", text)  # ranges and subqueries
