@@ -32,7 +32,7 @@ class Chart:
     polyline: str
     gridlines: tuple[tuple[float, str], ...]  # (y, label)
     levels: tuple[tuple[float, str], ...]
-    x_labels: tuple[tuple[float, str], ...]
+    x_labels: tuple[tuple[float, str, str], ...]  # (x, label, text-anchor)
 
 
 def _y(percent: float) -> float:
@@ -56,11 +56,12 @@ def trend(history: Sequence[Snapshot]) -> Chart:
         )
     ticks = tuple((_y(p), f"{p:.0f}%") for p in (0.0, 25.0, 50.0, 75.0, 100.0))
     levels = tuple((_y(p), name) for p, name in LEVEL_LINES)
-    labels: list[tuple[float, str]] = []
+    labels: list[tuple[float, str, str]] = []
     if points:
-        labels.append((points[0].x, history[0].when[:10]))
+        # Anchor the first label at its start and the last at its end so neither is clipped.
+        labels.append((points[0].x, history[0].when[:10], "start" if n > 1 else "middle"))
         if n > 1:
-            labels.append((points[-1].x, history[-1].when[:10]))
+            labels.append((points[-1].x, history[-1].when[:10], "end"))
     return Chart(
         WIDTH,
         HEIGHT,
