@@ -159,10 +159,11 @@ def monitor(
     state_path = resolve(root, cfg.state_file)
     from assay.security.monitor import daemon as d
 
-    d.claim_pid_file(pid_path)  # fail early, before detaching, when another monitor runs
+    pid_path = pid_path.absolute()
+    d.check_pid_file(pid_path)  # fail early, before detaching, when another monitor runs
     if daemonize:
         _detach(pid_path, state_path)
-        d.claim_pid_file(pid_path)
+    d.claim_pid_file(pid_path)
     mon.install_signals()
 
     def ready(m: Monitor) -> None:

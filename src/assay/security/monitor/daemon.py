@@ -51,7 +51,7 @@ class Monitor:
     ) -> None:
         self.cfg = cfg
         self.root = root
-        self.store_path = store_path
+        self.store_path = store_path.absolute()  # the daemon chdirs to / when it detaches
         self.reload_config = reload_config
         self.notifier = notifier  # the hook for direct notifications (assay.notify)
         self.events = EventLog(
@@ -530,15 +530,20 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def claim_pid_file(path: Path) -> None:
-    """Write our pid; refuse when another live monitor holds the file (a stale one is replaced)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def check_pid_file(path: Path) -> None:
+    """Refuse when another live monitor holds the pid file (a stale one will be replaced)."""
     try:
         existing = int(path.read_text().strip() or "0")
     except (OSError, ValueError):
         existing = 0
     if existing and existing != os.getpid() and pid_alive(existing):
         raise InputError(f"{path}: a monitor is already running (pid {existing})")
+
+
+def claim_pid_file(path: Path) -> None:
+    """Write our pid after check_pid_file."""
+    check_pid_file(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     tmp.write_text(f"{os.getpid()}\n")
     os.replace(tmp, path)
