@@ -88,14 +88,16 @@ def _analyse_and_report(
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         target = directory / f"coverage-report-{stamp}.md"
         write_atomic(target, get_writer("markdown").render(result))
-        log.warning("wrote %s", target)
+        if not app.quiet:
+            click.echo(f"assay: wrote {target}", err=True)
     if export_metrics:
         from assay.metrics import registry_for, write_textfile
 
         target = directory / "coverage-metrics.prom"
         measurements = list(result.measurements)
         write_textfile(target, registry_for([lambda: measurements]))
-        log.warning("wrote %s", target)
+        if not app.quiet:
+            click.echo(f"assay: wrote {target}", err=True)
     write_result(result, fmt, output)
     return result
 

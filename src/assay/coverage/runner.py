@@ -38,6 +38,8 @@ def run_tests(root: Path, data_file: Path, pytest_args: list[str], *, quiet: boo
     data_file = data_file if data_file.is_absolute() else (Path.cwd() / data_file)
     data_file.parent.mkdir(parents=True, exist_ok=True)
     args = [sys.executable, "-c", _BOOTSTRAP, str(data_file), *pytest_args]
+    if (root / "mutants").is_dir():
+        args.append(f"--ignore={root / 'mutants'}")  # mutmut's working copy would collect twice
     if quiet:
         args.append("-q")
     env = dict(os.environ)
