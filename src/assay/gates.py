@@ -72,7 +72,7 @@ class GatesSection(SectionModel):
     min_changed_lines: int = Field(
         DEFAULT_MIN_CHANGED_LINES,
         ge=0,
-        description="coverage conditions are skipped when a change has fewer changed lines",
+        description="new-code coverage conditions are skipped when a change has fewer changed lines",
     )
     profiles: dict[str, ProfileSection] | list[NamedProfileSection] = Field(default_factory=dict)
 
@@ -179,6 +179,9 @@ _CONDITION = re.compile(
 )
 _MATCHER = re.compile(r'^\s*(?P<label>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>=~|=)\s*"(?P<value>[^"]*)"\s*$')
 _BASE = re.compile(r"^base(?:\s*(?P<sign>[+-])\s*(?P<offset>\d+(?:\.\d+)?))?$")
+NEW_CODE_COVERAGE = frozenset(
+    {"test_coverage_diff_percent", "test_coverage_diff_covered_lines", "test_coverage_diff_changed_lines"}
+)
 _TABLE_KEYS = {
     "name",
     "condition",
@@ -245,8 +248,9 @@ def parse_condition(
     new_code_only = options.get("new_code_only", False)
     if not isinstance(new_code_only, bool):
         raise ConfigError(f"{where}.new_code_only: expected true or false, got {_short(new_code_only)}")
-    # Sonar's small-change exemption applies to coverage conditions unless the condition says otherwise.
-    default_min = min_changed_lines if CATALOGUE.get(metric).tool == "coverage" else 0
+    # Sonar's small-change exemption applies to coverage of new code unless the condition says otherwise:
+    # a handful of changed lines makes a percentage meaningless, an overall figure is not affected.
+    default_min = min_changed_lines if metric in NEW_CODE_COVERAGE else 0
     min_lines = options.get("min_changed_lines", default_min)
     if isinstance(min_lines, bool) or not isinstance(min_lines, int) or min_lines < 0:
         raise ConfigError(f"{where}.min_changed_lines: expected a whole number >= 0, got {_short(min_lines)}")

@@ -95,12 +95,16 @@ def test_table_form_accepts_a_condition_string_with_options() -> None:
     assert (cond.metric, cond.threshold, cond.severity) == ("test_coverage_overall", 70.0, "warning")
 
 
-def test_small_change_exemption_defaults_to_coverage_conditions_only() -> None:
+def test_small_change_exemption_defaults_to_new_code_coverage_only() -> None:
     assert parse_condition("test_coverage_diff_percent >= 80", where="x").min_changed_lines == 20
-    assert parse_condition("performance_regressions == 0", where="x").min_changed_lines == 0
     assert (
-        parse_condition("test_coverage_overall >= 80", where="x", min_changed_lines=7).min_changed_lines == 7
+        parse_condition("test_coverage_diff_percent >= 80", where="x", min_changed_lines=7).min_changed_lines
+        == 7
     )
+    assert parse_condition("test_coverage_overall >= 80", where="x").min_changed_lines == 0
+    assert parse_condition("performance_regressions == 0", where="x").min_changed_lines == 0
+    table = {"condition": "test_coverage_overall >= 80", "min_changed_lines": 5}
+    assert parse_condition(table, where="x").min_changed_lines == 5
 
 
 @pytest.mark.parametrize(
