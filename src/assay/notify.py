@@ -391,6 +391,23 @@ class Notifier:
         return self.store
 
 
+def send_event(config: Config, store_path: Path, event: Event) -> list[Delivery]:
+    """For the daemon, `assay gate` and `assay report`: route `event` if channels are configured.
+
+    Returns no deliveries when nothing is configured or notifications are disabled. Undelivered
+    channels are returned (and logged by name), never raised: a notification must not fail a gate.
+    """
+    section = config.section("notify", NotifySection)
+    if not section.channels or not section.enabled:
+        return []
+    with Store(store_path) as store:
+        deliveries = Notifier(section, store, root=config.root).notify(event)
+    for delivery in deliveries:
+        if delivery.status == FAILED:
+            log.error("notification to channel %s failed: %s", delivery.channel, delivery.error)
+    return deliveries
+
+
 # --- results for the CLI --------------------------------------------------------------------------
 
 

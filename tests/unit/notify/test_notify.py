@@ -289,3 +289,26 @@ def test_the_url_can_come_from_a_file(receiver: Any, tmp_path: Path) -> None:
     assert len(receiver.on("/from-file")) == 1
     with pytest.raises(ConfigError, match=r"notify.channels.hook.url_file: cannot read"):
         notifier({"channels": {"hook": {"url_file": str(tmp_path / "missing")}}})
+
+
+def test_send_event_is_quiet_without_channels_and_routes_with_them(
+    git_repo: Any, receiver: Any, tmp_path: Path
+) -> None:
+    from assay.config import load_config
+    from assay.notify import send_event
+
+    event = Event("gate.failed", Severity.HIGH, "gate failed on main")
+    git_repo.write("pyproject.toml", '[project]\nname = "demo"\n')
+    assert send_event(load_config(git_repo.path, ()), tmp_path / "a.db", event) == []
+    assert not (tmp_path / "a.db").exists()
+    git_repo.write(
+        "pyproject.toml",
+        '[project]\nname = "demo"\n[tool.assay.notify]\nbackoff_seconds = 0.001\n'
+        f'[tool.assay.notify.channels.chat]\nurl = "{receiver.url()}"\nkind = "chat"\n',
+    )
+    [delivery] = send_event(load_config(git_repo.path, ()), tmp_path / "a.db", event)
+    assert (delivery.channel, delivery.status, delivery.roles) == ("chat", SENT, ("ops", "dev"))
+    receiver.statuses = [500] * 10
+    later = Event("gate.failed", Severity.HIGH, "gate failed again")
+    config = load_config(git_repo.path, ())
+    assert [d.status for d in send_event(config, tmp_path / "a.db", later)] == [FAILED]
