@@ -4,6 +4,7 @@ bisect and history. Thin: parse, call assay.perf, record, write.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import tempfile
@@ -43,11 +44,19 @@ def _rule(app: AppContext, threshold: float | None) -> Any:
     )
 
 
-def _suite(app: AppContext, benchmarks: str | None, extra: tuple[str, ...], max_time: float | None) -> Any:
+def _suite(
+    app: AppContext,
+    benchmarks: str | None,
+    extra: tuple[str, ...],
+    max_time: float | None,
+    no_plugin_autoload: bool = False,
+) -> Any:
     from assay.perf.runner import SuiteOptions
 
     s = _section(app)
+    plugins = tuple(s.plugins) if s.plugins is not None else (() if no_plugin_autoload else None)
     return SuiteOptions(
+        plugins=plugins,
         benchmarks=benchmarks or s.benchmarks,
         max_time=max_time if max_time is not None else s.max_time,
         min_rounds=s.min_rounds,
@@ -118,6 +127,11 @@ _compare_options: list[Callable[[Any], Any]] = [
     click.option(
         "--max-time", type=click.FloatRange(min=0, min_open=True), help="--benchmark-max-time per run."
     ),
+    click.option(
+        "--no-plugin-autoload",
+        is_flag=True,
+        help="Load only pytest-benchmark, not every installed pytest plugin (faster start-up).",
+    ),
 ]
 
 
@@ -143,6 +157,9 @@ def perf() -> None:
 )
 @click.option("--benchmarks", help="Suite path or node id (default [tool.assay.perf].benchmarks).")
 @click.option("--max-time", type=click.FloatRange(min=0, min_open=True), help="--benchmark-max-time per run.")
+@click.option(
+    "--no-plugin-autoload", is_flag=True, help="Load only pytest-benchmark, not every pytest plugin."
+)
 @output_options()
 @pass_app
 def run_cmd(
@@ -151,6 +168,7 @@ def run_cmd(
     rounds: int,
     benchmarks: str | None,
     max_time: float | None,
+    no_plugin_autoload: bool,
     fmt: str | None,
     output: Path | None,
 ) -> None:
@@ -160,7 +178,7 @@ def run_cmd(
 
     repo = app.repo
     notes = _warn_dirty(app, repo)
-    options = _suite(app, benchmarks, pytest_args, max_time)
+    options = _suite(app, benchmarks, pytest_args, max_time, no_plugin_autoload)
     with tempfile.TemporaryDirectory(prefix="assay-perf-") as work:
         runs, problem = run_rounds(repo.root, options, rounds, Path(work))
     if problem:
@@ -209,6 +227,7 @@ def compare(
     export_prometheus: Path | None,
     benchmarks: str | None,
     max_time: float | None,
+    no_plugin_autoload: bool,
     fmt: str | None,
     output: Path | None,
 ) -> None:
@@ -220,7 +239,7 @@ def compare(
     if not repo.is_git:
         raise InputError(f"{repo.root}: not a git repository; --base needs git")
     rule = _rule(app, regression_threshold)
-    options = _suite(app, benchmarks, (), max_time)
+    options = _suite(app, benchmarks, (), max_time, no_plugin_autoload)
     n = rounds or _section(app).rounds
     notes = _warn_dirty(app, repo)
     started = time.time()
@@ -306,6 +325,7 @@ def check(
     export_prometheus: Path | None,
     benchmarks: str | None,
     max_time: float | None,
+    no_plugin_autoload: bool,
     fmt: str | None,
     output: Path | None,
 ) -> None:
@@ -332,7 +352,7 @@ def check(
             head_samples = storage.samples_of_run(st, head_run)
     notes = _warn_dirty(app, repo)
     if not from_store:
-        options = _suite(app, benchmarks, (), max_time)
+        options = _suite(app, benchmarks, (), max_time, no_plugin_autoload)
         n = rounds or _section(app).rounds
         with tempfile.TemporaryDirectory(prefix="assay-perf-") as work:
             runs, problem = run_rounds(repo.root, options, n, Path(work))
@@ -648,7 +668,7 @@ def bisect(
 ) -> None:
     """Find the first commit that made a benchmark slower (stored results first, worktrees for the rest)."""
     from assay.perf import storage
-    from assay.perf.runner import SuiteOptions, pooled, run_rounds, worktree
+    from assay.perf.runner import pooled, run_rounds, worktree
     from assay.perf.samples import BenchmarkSamples
     from assay.perf.tool import bisect as run_bisect
     from assay.perf.tool import bisect_result, measurement_result
@@ -678,13 +698,7 @@ def bisect(
         if stored:
             return stored[-1].bench, "stored"
         _say(app, f"assay perf bisect: measuring {sha[:12]}")
-        options = SuiteOptions(
-            full,
-            base_options.max_time,
-            base_options.min_rounds,
-            base_options.timeout,
-            base_options.pytest_args,
-        )
+        options = dataclasses.replace(base_options, benchmarks=full)
         with worktree(repo.root, sha) as (path, _), tempfile.TemporaryDirectory(prefix="assay-perf-") as work:
             runs, problem = run_rounds(path, options, rounds, Path(work))
         samples = pooled(runs)

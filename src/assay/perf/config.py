@@ -8,7 +8,9 @@ from assay.config import SectionModel
 
 
 class PerfSection(SectionModel):
-    benchmarks: str = Field("benchmarks", description="pytest-benchmark suite to run (path or node id)")
+    benchmarks: str = Field(
+        "benchmarks", description="pytest-benchmark suite to run: paths or node ids, separated by spaces"
+    )
     rounds: int = Field(5, ge=1, le=200, description="interleaved base/head runs of the suite in a compare")
     regression_threshold: float = Field(
         0.15, gt=0, lt=10, description="minimum slowdown (0.15 = 15%) that counts as a regression"
@@ -20,4 +22,8 @@ class PerfSection(SectionModel):
     min_rounds: int = Field(5, ge=1, description="--benchmark-min-rounds per benchmark and run")
     timeout: float = Field(900, gt=0, description="seconds one pytest run of the suite may take")
     pytest_args: list[str] = Field(default_factory=list, description="extra arguments for pytest")
+    plugins: list[str] | None = Field(
+        None,
+        description="load only these pytest plugins (plus pytest-benchmark) instead of autoloading all",
+    )
     history_flat: float = Field(0.05, ge=0, description="history trend is flat within this relative change")

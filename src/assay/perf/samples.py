@@ -58,7 +58,9 @@ def parse(text: str, where: str = "<json>") -> SuiteSamples:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        reason = "truncated" if exc.pos >= len(text.rstrip()) else "malformed"
+        # Cut-off files fail at their very end, or inside a string that never closes.
+        at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        reason = "truncated" if at_end else "malformed"
         raise InputError(
             f"{where}: {reason} pytest-benchmark JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None
