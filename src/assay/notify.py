@@ -7,6 +7,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -531,6 +532,7 @@ class _Capture(logging.Handler):
 
 # apprise and the HTTP stack under it log URLs, and URLs carry tokens (Slack, Teams) or passwords.
 _CHATTY_LOGGERS = ("apprise", "urllib3", "requests")
+_LOGGERS_LOCK = threading.RLock()  # the daemon may notify from several threads
 
 
 @contextmanager
@@ -538,20 +540,21 @@ def _quiet_apprise() -> Iterator[list[str]]:
     """Keep the log lines of apprise and urllib3 away from every handler while a notification is
     sent; hand back their warnings so that a scrubbed reason can be reported instead."""
     captured: list[str] = []
-    saved = []
-    for name in _CHATTY_LOGGERS:
-        logger = logging.getLogger(name)
-        saved.append((logger, logger.level, logger.propagate, list(logger.handlers)))
-        logger.handlers = [_Capture(captured)]
-        logger.propagate = False
-        logger.setLevel(logging.WARNING)
-    try:
-        yield captured
-    finally:
-        for logger, level, propagate, handlers in saved:
-            logger.setLevel(level)
-            logger.propagate = propagate
-            logger.handlers = handlers
+    saved: list[tuple[logging.Logger, int, bool, list[logging.Handler]]] = []
+    with _LOGGERS_LOCK:
+        try:
+            for name in _CHATTY_LOGGERS:
+                logger = logging.getLogger(name)
+                saved.append((logger, logger.level, logger.propagate, list(logger.handlers)))
+                logger.handlers = [_Capture(captured)]
+                logger.propagate = False
+                logger.setLevel(logging.WARNING)
+            yield captured
+        finally:
+            for logger, level, propagate, handlers in saved:
+                logger.setLevel(level)
+                logger.propagate = propagate
+                logger.handlers = handlers
 
 
 _URL_PARTS = re.compile(r"[:/@?&=#+%,;\s]+")
