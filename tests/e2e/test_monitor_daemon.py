@@ -234,14 +234,10 @@ def test_process_started_from_tmp_matching_intel_hash(daemon: Daemon) -> None:
         )
         assert event["labels.priority"] == "P0"
         assert event["process.executable"] == str(malware)
-        daemon.wait_for(
-            lambda e: (
-                (e["event.action"] == "world_writable_executable"
-                and e.get("process.pid") == proc.pid)
-                or (e["event.action"] == "malicious_executable"
-                and e.get("process.pid") == proc.pid)
-            )
+        ww = daemon.wait_for(
+            lambda e: e["event.action"] == "world_writable_executable" and e.get("process.pid") == proc.pid
         )
+        assert ww["labels.priority"] == "P1" and ww["rule.name"] == "suspicious-process"
     finally:
         proc.kill()
         proc.wait()

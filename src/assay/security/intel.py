@@ -143,7 +143,7 @@ def _looks_like_csv(text: str) -> bool:
         if line.startswith("#"):
             continue
         if line:
-            return line.startswith('"') and '","' in line
+            return re.match(r'^"[^"]*",\s*"', line) is not None
     return any(line.lstrip("# ").startswith('"') or "dst_ip" in line for line in text.splitlines()[:20])
 
 
@@ -153,7 +153,7 @@ def _parse_csv(text: str, source: str, out: Indicators) -> None:
     lines = text.splitlines()
     for raw in lines:
         if raw.startswith("#") and ("," in raw):
-            candidate = next(csv.reader([raw.lstrip("# ").strip()]), [])
+            candidate = next(csv.reader([raw.lstrip("# ").strip()], skipinitialspace=True), [])
             if any(c.strip() in CSV_COLUMNS for c in candidate):
                 header = [c.strip() for c in candidate]
     wanted = {i: CSV_COLUMNS[c] for i, c in enumerate(header or []) if c in CSV_COLUMNS}

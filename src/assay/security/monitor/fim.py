@@ -353,7 +353,10 @@ def compare_one(old: FileRecord | None, new: FileRecord | None, rules: Rules) ->
             if old.target == new.target
             else (f"target {old.target} -> {new.target}")
         )
-        return _event("changed", Severity.HIGH, f"{display(new.path)}: {what} ({detail})", new.path, extra)
+        also = "".join(f"; {attr} {a} -> {b}" for attr, (a, b) in changes.items())
+        return _event(
+            "changed", Severity.HIGH, f"{display(new.path)}: {what} ({detail}){also}", new.path, extra
+        )
     if changes:
         extra = {"file.mode": oct(new.mode), "file.uid": str(new.uid), "file.gid": str(new.gid)}
         parts = []

@@ -57,8 +57,9 @@ def count_dirs(root: str, limit: int) -> int:
 class RealtimeWatcher:
     """Feeds changed paths into a bounded queue; a full queue drops the path and asks for a rescan."""
 
-    def __init__(self, roots: Sequence[str], *, max_watches: int) -> None:
+    def __init__(self, roots: Sequence[str], *, max_watches: int, observer: Any = None) -> None:
         self.roots = [os.path.abspath(r) for r in roots]
+        self._given_observer = observer  # tests pass one whose schedule() fails like a full kernel
         self.max_watches = max_watches
         self.paths: queue.Queue[str] = queue.Queue(QUEUE_SIZE)
         self.state = WatchState()
@@ -88,7 +89,7 @@ class RealtimeWatcher:
                 if dest:
                     watcher._put(os.fsdecode(dest))
 
-        observer = Observer()
+        observer = self._given_observer if self._given_observer is not None else Observer()
         observer.start()
         self._observer = observer
         budget = self.max_watches
