@@ -25,6 +25,7 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 run: $(RUN_STAMP)
 	@$(BIN)/assay overview
 	@$(BIN)/assay -q coverage analyze --top 10 -f table 2>/dev/null || { echo "coverage: no usable ./.coverage (run 'assay coverage run' for the whole suite); measuring the fast subset tests/unit/coverage to rank assay's gaps"; $(BIN)/assay -q coverage run --data .assay/coverage-make-run --top 10 -f table -- -q -p no:cacheprovider tests/unit/coverage || echo "coverage: could not measure assay's gaps (see above); make run continues"; }
+	@$(BIN)/assay -q perf compare --base HEAD~1 --rounds 2 --max-time 0.01 --no-plugin-autoload --benchmarks "benchmarks/bench_perf_stats.py benchmarks/bench_store.py benchmarks/bench_formats.py" -f table || echo "perf: could not compare assay's own benchmarks with HEAD~1 (a clone without a parent commit?); make run continues"
 
 ## test: set up .venv with [dev], install the real binaries the tests use (as root), lint, type-check, test
 test: $(DEV_STAMP) system-deps lint typecheck pytest
