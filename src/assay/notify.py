@@ -7,6 +7,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, field_validator
 
 from assay.config import Config, SectionModel
-from assay.errors import ConfigError, InputError
+from assay.errors import AssayError, ConfigError, InputError
 from assay.results import Outcome, Result, Severity, Status
 from assay.store import Store
 
@@ -407,6 +408,65 @@ def send_event(config: Config, store_path: Path, event: Event) -> list[Delivery]
         if delivery.status == FAILED:
             log.error("notification to channel %s failed: %s", delivery.channel, delivery.error)
     return deliveries
+
+
+# The security monitor's hook (`notifier=` in assay.security.monitor.daemon) is called with the
+# monitor's event and its playbook priority only; bind() tells it which config and store to use.
+_bound: dict[str, Any] = {}
+try:
+    _START_DIR: Path | None = Path.cwd()  # the daemon chdirs to / when it detaches
+except OSError:
+    _START_DIR = None
+
+
+def bind(config: Config, store_path: Path) -> None:
+    """Use this configuration and store for notify_event (call once when the daemon starts)."""
+    _bound["config"] = config
+    _bound["store"] = store_path.absolute()
+
+
+def _binding() -> tuple[Config, Path]:
+    if "config" not in _bound:
+        from assay.config import StoreSection, load_config
+
+        if _START_DIR is None:
+            raise InputError("notify: no configuration bound and no start directory")
+        config = load_config(_START_DIR)
+        configured = Path(config.section("store", StoreSection).path)
+        bind(config, configured if configured.is_absolute() else config.root / configured)
+    return _bound["config"], _bound["store"]
+
+
+def notify_event(event: Any, priority: str) -> None:
+    """Notify about a security monitor event of medium severity or above (its alerts). Never raises:
+    a notification problem must not stop the monitor; it is logged (channel names only)."""
+    try:
+        severity = Severity(str(event.severity))
+        if severity < Severity.MEDIUM:
+            return
+        config, store_path = _binding()
+        fields = getattr(event, "fields", {}) or {}
+        subject = [
+            f"{k}: {fields[k]}" for k in ("file.path", "source.ip", "process.executable") if fields.get(k)
+        ]
+        key = event.key() if callable(getattr(event, "key", None)) else ""
+        send_event(
+            config,
+            store_path,
+            Event(
+                type=f"security.{event.type}.{event.action}",
+                severity=severity,
+                title=str(event.message),
+                body="\n".join([f"priority: {priority}", *subject]),
+                source=socket.gethostname(),
+                key=f"security|{key}" if key else "",
+                runbook="security/incident-response-procedures.md",
+            ),
+        )
+    except AssayError as exc:
+        log.error("notification skipped: %s", exc)
+    except Exception as exc:  # the monitor's thread must survive any notification bug
+        log.error("notification failed: %s", type(exc).__name__)
 
 
 # --- results for the CLI --------------------------------------------------------------------------

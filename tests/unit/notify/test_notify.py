@@ -312,3 +312,42 @@ def test_send_event_is_quiet_without_channels_and_routes_with_them(
     later = Event("gate.failed", Severity.HIGH, "gate failed again")
     config = load_config(git_repo.path, ())
     assert [d.status for d in send_event(config, tmp_path / "a.db", later)] == [FAILED]
+
+
+def test_the_security_monitor_hook_sends_its_alerts_and_never_raises(
+    git_repo: Any,
+    receiver: Any,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import assay.notify
+    from assay.config import load_config
+    from assay.notify import bind, notify_event
+    from assay.security.monitor.events import Event as MonitorEvent
+
+    monkeypatch.setattr(assay.notify, "_bound", {})  # bind() is process-wide; undo it after the test
+
+    git_repo.write(
+        "pyproject.toml",
+        '[project]\nname = "demo"\n[tool.assay.notify]\nbackoff_seconds = 0.001\n'
+        f'[tool.assay.notify.channels.chat]\nurl = "{receiver.url()}"\nkind = "chat"\n',
+    )
+    bind(load_config(git_repo.path, ()), tmp_path / "monitor.db")
+    changed = MonitorEvent(
+        "file", "changed", Severity.HIGH, "/etc/passwd changed", {"file.path": "/etc/passwd"}
+    )
+    notify_event(changed, "P1")
+    notify_event(MonitorEvent("file", "added", Severity.LOW, "new file in /tmp"), "P4")  # not an alert
+    [payload] = receiver.on("/hook")
+    assert payload["title"] == "[assay] [HIGH] /etc/passwd changed"
+    assert "priority: P1" in payload["message"] and "file.path: /etc/passwd" in payload["message"]
+    notify_event(changed, "P1")  # the same subject again: cooldown
+    assert len(receiver.on("/hook")) == 1
+
+    git_repo.write(
+        "pyproject.toml", '[project]\nname = "demo"\n[tool.assay.notify.channels.chat]\nurl_file = "gone"\n'
+    )
+    bind(load_config(git_repo.path, ()), tmp_path / "monitor.db")
+    notify_event(changed, "P1")  # a channel that cannot be set up is logged, not raised into the monitor
+    assert "notification skipped: notify.channels.chat.url_file: cannot read" in caplog.text
