@@ -150,7 +150,7 @@ def monitor(
         app.__dict__.pop("config", None)  # cached_property: read the files again
         return monitor_config(app, config_file, overrides)
 
-    mon = Monitor(cfg, root=root, store_path=db, reload_config=reload_config, notifier=_notifier())
+    mon = Monitor(cfg, root=root, store_path=db, reload_config=reload_config, notifier=_notifier(app, db))
     if once:
         events = mon.once()
         _finish_once(app, mon, events, fmt, output)
@@ -182,17 +182,21 @@ def monitor(
         os._exit(0)
 
 
-def _notifier() -> Any:
-    """Hand events to assay.notify when that module offers `notify_event`; otherwise no hook."""
+def _notifier(app: AppContext, db: Path) -> Any:
+    """assay.notify's hook for monitor events when that module is installed; otherwise no hook."""
+    import importlib
     import importlib.util
 
     if importlib.util.find_spec("assay.notify") is None:
         return None
-    import importlib
-
     module = importlib.import_module("assay.notify")
     hook = getattr(module, "notify_event", None)
-    return hook if callable(hook) else None
+    bind = getattr(module, "bind", None)
+    if not callable(hook):
+        return None
+    if callable(bind):
+        bind(app.config, db)
+    return hook
 
 
 def _detach(pid_path: Path, state_path: Path) -> None:

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import logging
 import os
+import queue
 import signal
 import threading
 import time
@@ -83,6 +84,7 @@ class Monitor:
         self._stop = threading.Event()
         self._reload = threading.Event()
         self._lock = threading.RLock()
+        self._notify_queue: queue.Queue[tuple[Event, str]] | None = None
 
     # -- setup --------------------------------------------------------------------------------------
 
@@ -189,7 +191,26 @@ class Monitor:
         if decision.playbook is not None and decision.playbook.automated:
             self._respond(event, decision.playbook)
         if self.notifier is not None:
-            self.notifier(event, decision.priority)
+            self._notify(event, decision.priority)
+
+    def _notify(self, event: Event, priority: str) -> None:
+        """Notifications go through a worker thread: a slow channel must not delay detection."""
+        if self._notify_queue is None:
+            self._notify_queue = queue.Queue(1000)
+            threading.Thread(target=self._notify_worker, name="assay-notify", daemon=True).start()
+        try:
+            self._notify_queue.put_nowait((event, priority))
+        except queue.Full:
+            log.error("notification queue full: %s not notified", event.id)
+
+    def _notify_worker(self) -> None:
+        assert self._notify_queue is not None and self.notifier is not None
+        while True:
+            event, priority = self._notify_queue.get()
+            try:
+                self.notifier(event, priority)
+            except Exception:  # the hook promises not to raise; stay alive if it does
+                log.exception("notification hook failed")
 
     def _open_incident(self, event: Event, decision: playbooks.Decision) -> None:
         body = playbooks.render(decision.playbook, event, decision.priority)
