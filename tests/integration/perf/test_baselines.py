@@ -6,6 +6,10 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # real pytest-benchmark runs in real git worktrees
+
 FAST = ("--max-time", "0.02")
 
 

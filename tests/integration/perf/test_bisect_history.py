@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # real pytest-benchmark runs in real git worktrees
+
 FAST = ("--max-time", "0.02")
 
 

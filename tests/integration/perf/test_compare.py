@@ -7,7 +7,11 @@ import sqlite3
 import statistics
 from pathlib import Path
 
+import pytest
+
 from assay.perf.stats import Rule, decide
+
+pytestmark = pytest.mark.slow  # real pytest-benchmark runs in real git worktrees
 
 FAST = ("--max-time", "0.02")
 
