@@ -465,3 +465,56 @@ def mutate(
         app.record(result, started_at=time.time() - (time.monotonic() - started))
     write_result(result, fmt, output)
     _finish(result)
+
+
+@coverage.command()
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Coverage data: .coverage, `coverage json` output or Cobertura XML (default ./.coverage).",
+)
+@click.option(
+    "--base", default="", help="Git ref to compare with (default: merge base with the default branch)."
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Exit 1 when diff coverage is below this.",
+)
+@click.option(
+    "--no-untracked", is_flag=True, help="Leave untracked files out of the diff (diff-cover's default)."
+)
+@output_options()
+@pass_app
+def diff(
+    app: AppContext,
+    data_path: Path | None,
+    base: str,
+    fail_under: float | None,
+    no_untracked: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Coverage of the lines, branches and functions changed since a ref; reads only changed files."""
+    from assay.coverage.analysis import diff_only, diff_result
+    from assay.coverage.diff import default_base
+    from assay.coverage.loader import load
+
+    started = time.monotonic()
+    root = app.root
+    ref = base or default_base(root)
+    data = load(_data_path(app, data_path), root)
+    report = diff_only(data, root, ref, include_untracked=not no_untracked)
+    result = diff_result(
+        report,
+        data.totals(),
+        has_branches=any(fc.has_branches for fc in data.files),
+        fail_under=fail_under,
+        started=started,
+    )
+    app.record(result, started_at=time.time() - (time.monotonic() - started))
+    write_result(result, fmt, output)
+    _finish(result)

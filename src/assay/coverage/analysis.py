@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assay.coverage.diff import DiffReport, changed_lines, diff_gaps
-from assay.coverage.gaps import FileReport, analyse, churn, rank
+from assay.coverage.gaps import FileReport, analyse, analyse_file, churn, rank
 from assay.coverage.model import CoverageData, Gap, Totals
 from assay.results import Finding, Location, Measurement, Outcome, Result, Severity, Status
 
@@ -46,6 +46,18 @@ def run_analysis(
     for report in reports:
         totals = totals + report.totals
     return Analysis(data, reports, gaps, diff, totals)
+
+
+def _total_measurements(t: Totals, has_branches: bool) -> list[Measurement]:
+    out = [
+        Measurement("test_coverage_overall", round(t.percent, 4), unit="percent"),
+        Measurement("test_coverage_line_percent", round(t.line_percent, 4), unit="percent"),
+        Measurement("test_coverage_statements", t.statements),
+        Measurement("test_coverage_missing_statements", t.missing),
+    ]
+    if has_branches:
+        out.append(Measurement("test_coverage_branch_percent", round(t.branch_percent, 4), unit="percent"))
+    return out
 
 
 def _severity(gap: Gap) -> Severity:
@@ -119,31 +131,7 @@ def to_result(
             Measurement("test_coverage_diff_covered_lines", d.covered_lines),
         ]
         diff_payload = d.as_dict()
-        for f in d.files:
-            for start, end in _ranges(f.uncovered):
-                lines = f"line {start}" if start == end else f"lines {start}-{end}"
-                findings.append(
-                    Finding(
-                        id="coverage.diff-uncovered",
-                        severity=Severity.MEDIUM,
-                        message=f"changed {lines} not covered by any test",
-                        location=Location(f.path, start, end),
-                        remediation="add a test that executes the changed code",
-                        tool=TOOL,
-                    )
-                )
-            partial = sorted({s for s, _ in f.missing_branches if s not in f.statements_uncovered})
-            for line in partial:
-                findings.append(
-                    Finding(
-                        id="coverage.diff-partial-branch",
-                        severity=Severity.LOW,
-                        message=f"changed branch at line {line} never takes "
-                        + ", ".join(_target(d2) for s, d2 in f.missing_branches if s == line),
-                        location=Location(f.path, line),
-                        tool=TOOL,
-                    )
-                )
+        findings += diff_findings(d)
     if fail_under is not None:
         ok = t.percent >= fail_under
         outcomes.append(
@@ -212,3 +200,83 @@ def _ranges(lines: tuple[int, ...]) -> list[tuple[int, int]]:
         else:
             out.append((n, n))
     return out
+
+
+def diff_findings(d: DiffReport) -> list[Finding]:
+    """Uncovered changed lines (as ranges) and changed branches never taken."""
+    findings: list[Finding] = []
+    for f in d.files:
+        for start, end in _ranges(f.uncovered):
+            lines = f"line {start}" if start == end else f"lines {start}-{end}"
+            findings.append(
+                Finding(
+                    id="coverage.diff-uncovered",
+                    severity=Severity.MEDIUM,
+                    message=f"changed {lines} not covered by any test",
+                    location=Location(f.path, start, end),
+                    remediation="add a test that executes the changed code",
+                    tool=TOOL,
+                )
+            )
+        partial = sorted({s for s, _ in f.missing_branches if s not in f.statements_uncovered})
+        for line in partial:
+            findings.append(
+                Finding(
+                    id="coverage.diff-partial-branch",
+                    severity=Severity.LOW,
+                    message=f"changed branch at line {line} never takes "
+                    + ", ".join(_target(d2) for s, d2 in f.missing_branches if s == line),
+                    location=Location(f.path, line),
+                    tool=TOOL,
+                )
+            )
+    return findings
+
+
+def diff_only(data: CoverageData, root: Path, base: str, *, include_untracked: bool = True) -> DiffReport:
+    """Diff gaps alone: only the changed files are read and parsed (what diff-cover does)."""
+    merge_base, changes, untracked = changed_lines(root, base, include_untracked=include_untracked)
+    wanted = set(changes)
+    reports = [analyse_file(fc, root) for fc in data.files if fc.path in wanted]
+    return diff_gaps(data, reports, changes, base, merge_base, untracked)
+
+
+def diff_result(
+    d: DiffReport,
+    totals: Totals,
+    *,
+    has_branches: bool = True,
+    fail_under: float | None = None,
+    started: float | None = None,
+) -> Result:
+    """The diff gaps, plus the whole-data totals so the stored run still carries overall coverage."""
+    measurements = (
+        *_total_measurements(totals, has_branches),
+        Measurement("test_coverage_diff_percent", round(d.percent, 4), unit="percent"),
+        Measurement("test_coverage_diff_changed_lines", d.changed_lines),
+        Measurement("test_coverage_diff_covered_lines", d.covered_lines),
+    )
+    outcomes: list[Outcome] = []
+    if fail_under is not None:
+        ok = d.percent >= fail_under
+        outcomes.append(
+            Outcome(
+                "coverage.diff-fail-under",
+                Status.PASS if ok else Status.FAIL,
+                f"diff coverage {d.percent:.2f}% {'>=' if ok else '<'} {fail_under:g}%",
+            )
+        )
+    meta: dict[str, object] = {}
+    if started is not None:
+        meta["duration_seconds"] = round(time.monotonic() - started, 3)
+    return Result(
+        tool=TOOL,
+        measurements=measurements,
+        findings=tuple(diff_findings(d)),
+        outcomes=tuple(outcomes),
+        schema=SCHEMA,
+        data={"schema": SCHEMA, "totals": totals.as_dict(), "diff": d.as_dict()},
+        title="Diff coverage",
+        summary=f"diff vs {d.base}: {d.percent:.2f}% of {d.changed_lines} changed lines covered",
+        meta=meta,
+    )
