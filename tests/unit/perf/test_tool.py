@@ -67,6 +67,8 @@ def test_markdown_and_github_show_the_regression() -> None:
     assert "| ❌ | a | fail | regression: " in md
     assert "-&gt; 2 ms (+100." in md
     assert gh.startswith("::error title=a::regression")
+    junit = get_writer("junit").render(result)
+    assert 'failures="1"' in junit and '<failure message="regression: ' in junit
 
 
 def test_history_trend_at_five_percent() -> None:
