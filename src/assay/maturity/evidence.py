@@ -10,24 +10,27 @@ import ast
 import bisect
 import configparser
 import fnmatch
+import functools
 import hashlib
 import logging
 import os
+import re
 import stat
 import subprocess
 import time
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from assay import vcs
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_MAX_FILE_BYTES = 1_048_576
 # Directories that hold other people's code or build output: never part of this repository's maturity.
@@ -61,7 +64,7 @@ VENDORED_DIRS = frozenset(
     }
 )
 HISTORY_LIMIT = 5000  # commits read from history: enough for activity and contributors, bounded on huge repos
-DOCSTRING_SAMPLE = 400  # Python files parsed for docstring coverage (a deterministic sample beyond this)
+DOCSTRING_SAMPLE = 200  # Python files parsed for docstring coverage (a deterministic sample beyond this)
 
 
 def display(rel: str) -> str:
@@ -166,6 +169,7 @@ class Evidence:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     now: float = field(default_factory=time.time)
     _text_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # -- indexes ---------------------------------------------------------------------------------
 
@@ -194,11 +198,15 @@ class Evidence:
 
     def named_like(self, *patterns: str) -> list[str]:
         """Files whose lower-case base name matches a glob, shallowest first."""
-        out: list[str] = []
-        for name, paths in self._by_name.items():
-            if any(fnmatch.fnmatchcase(name, p) for p in patterns):
-                out.extend(paths)
+        matcher = _globs(patterns)
+        out = [p for name, paths in self._by_name.items() if matcher(name) for p in paths]
         return sorted(set(out), key=lambda p: (p.count("/"), p))
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """A derived fact computed once per run, shared by every check that needs it."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]  # stored by the same key's compute
 
     def at_root(self, *names: str) -> list[str]:
         return [p for p in self.named(*names) if "/" not in p]
@@ -234,9 +242,7 @@ class Evidence:
         value: str | None = None
         if rel not in self.symlinks:
             try:
-                fd = os.open(self.root / rel, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-                with os.fdopen(fd, "rb") as fh:
-                    raw = fh.read(cap)
+                raw = _read_head(os.path.join(self.root, rel), cap)
                 if b"\0" not in raw[:8192]:
                     value = raw.decode("utf-8", "replace")
             except OSError as exc:
@@ -409,6 +415,30 @@ class Evidence:
         return [c for c in self.commits or () if c.timestamp >= cutoff]
 
 
+def _read_head(path: str, cap: int) -> bytes:
+    """At most `cap` bytes of a file, never following a symlink (plain os calls: this is the hot loop)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        chunks: list[bytes] = []
+        remaining = cap
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+@functools.lru_cache(maxsize=256)
+def _globs(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """One compiled regex for several globs: one match per file name instead of one per glob."""
+    regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+    return lambda name: regex.match(name) is not None
+
+
 def is_test_path(rel: str) -> bool:
     parts = rel.split("/")
     name = parts[-1]
@@ -505,6 +535,7 @@ def _git_files(root: Path, problems: list[str]) -> tuple[list[tuple[str, os.stat
     out: list[tuple[str, os.stat_result]] = []
     tracked: set[str] = set()
     seen: set[str] = set()
+    base = os.fsencode(root) + b"/"
     for raw in proc.stdout.split(b"\0"):
         if len(raw) < 3:
             continue
@@ -513,7 +544,7 @@ def _git_files(root: Path, problems: list[str]) -> tuple[list[tuple[str, os.stat
             continue
         seen.add(rel)
         try:
-            st = os.lstat(root / rel)
+            st = os.lstat(base + raw[2:])
         except OSError:
             continue  # deleted in the work tree, or a name the file system refuses
         if stat.S_ISDIR(st.st_mode):

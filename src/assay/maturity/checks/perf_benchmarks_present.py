@@ -7,13 +7,14 @@ from assay.maturity.model import Check, Verdict
 
 
 def benchmark_files(ev: Evidence) -> list[str]:
-    found = [p for p in ev.python_files if p.startswith(("benchmarks/", "benchmark/", "bench/"))]
-    found += [
-        p
-        for p in ev.named_like("bench_*.py", "*_bench.py", "*_benchmark.py", "benchmark_*.py")
-        if p not in found
-    ]
-    return found
+    """Benchmark modules (shared with the baseline and regression checks, computed once)."""
+
+    def find() -> list[str]:
+        found = [p for p in ev.python_files if p.startswith(("benchmarks/", "benchmark/", "bench/"))]
+        named = ev.named_like("bench_*.py", "*_bench.py", "*_benchmark.py", "benchmark_*.py")
+        return found + sorted(set(named) - set(found))
+
+    return ev.memo("benchmark_files", find)
 
 
 def evaluate(ev: Evidence) -> Verdict:

@@ -13,23 +13,26 @@ from assay.maturity.evidence import Evidence
 from assay.maturity.model import Check, Verdict
 from assay.results import Location
 
-KNOWN = re.compile(
-    r"(?P<aws>\b(?:AKIA|ASIA)[0-9A-Z]{16}\b)"
-    r"|(?P<github>\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}))"
-    r"|(?P<slack>\bxox[abprs]-[A-Za-z0-9-]{10,})"
-    r"|(?P<private_key>-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----)"
-    r"|(?P<google>\bAIza[0-9A-Za-z_-]{35}\b)"
-    r"|(?P<stripe>\b[sr]k_live_[0-9a-zA-Z]{20,})"
-    r"|(?P<gitlab>\bglpat-[0-9A-Za-z_-]{20,})"
-    r"|(?P<pypi>\bpypi-AgEIcHlwaS5vcmc[0-9A-Za-z_-]{50,})"
+# Known key formats, each starting with a literal so the search is a fast substring scan.
+KNOWN: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (kind, hint, re.compile(pattern))
+    for kind, hint, pattern in (
+        ("aws", "AKIA", r"AKIA[0-9A-Z]{16}(?![0-9A-Za-z])"),
+        ("aws", "ASIA", r"ASIA[0-9A-Z]{16}(?![0-9A-Za-z])"),
+        ("github", "gh", r"gh[pousr]_[A-Za-z0-9]{36}"),
+        ("github", "github_pat_", r"github_pat_[A-Za-z0-9_]{60,}"),
+        ("slack", "xox", r"xox[abprs]-[A-Za-z0-9-]{10,}"),
+        ("private_key", "PRIVATE KEY", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY"),
+        ("google", "AIza", r"AIza[0-9A-Za-z_-]{35}"),
+        ("stripe", "k_live_", r"[sr]k_live_[0-9a-zA-Z]{20,}"),
+        ("gitlab", "glpat-", r"glpat-[0-9A-Za-z_-]{20,}"),
+        ("pypi", "pypi-AgEI", r"pypi-AgEIcHlwaS5vcmc[0-9A-Za-z_-]{50,}"),
+    )
 )
-# Cheap substrings that must be present before the regexes run at all.
-KNOWN_HINTS = ("AKIA", "ASIA", "gh", "xox", "PRIVATE KEY", "AIza", "k_live_", "glpat-", "pypi-")
-ASSIGNED = re.compile(
-    r"(?i)(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)[\w.-]*[\"']?\s*[:=]\s*"
-    r"[\"']([A-Za-z0-9+/_=.-]{20,})[\"']"
-)
-ASSIGNED_HINTS = ("assw", "ecret", "oken", "key", "KEY", "ASSW", "ECRET", "OKEN")
+# Names that suggest a credential; found with str.find on the lower-cased text, then one anchored match.
+SECRET_NAMES = ("password", "passwd", "secret", "token", "api_key", "apikey", "api-key", "access_key",
+                "private_key")  # fmt: skip
+ASSIGNED_TAIL = re.compile(r"[\w.-]*[\"']?\s*[:=]\s*[\"']([A-Za-z0-9+/_=.-]{20,})[\"']")
 PLACEHOLDER = re.compile(r"(?i)example|dummy|fake|placeholder|changeme|your[_-]|x{6,}|\*{4,}|test")
 ALLOW = ("pragma: allowlist secret", "gitleaks:allow", "nosec")
 SKIP_SUFFIXES = (".lock", ".svg", ".min.js", ".map", ".sum")
@@ -49,20 +52,26 @@ def redact(value: str) -> str:
 def scan(text: str) -> list[tuple[int, str, str]]:
     """(line, kind, redacted value) for each secret in `text`."""
     found: list[tuple[int, str, str]] = []
-    if any(h in text for h in KNOWN_HINTS):
-        for match in KNOWN.finditer(text):
+    for kind, hint, pattern in KNOWN:
+        if hint not in text:
+            continue
+        for match in pattern.finditer(text):
             value = match.group(0)
-            if PLACEHOLDER.search(value):
-                continue
-            found.append((text.count("\n", 0, match.start()) + 1, match.lastgroup or "key", redact(value)))
-    if any(h in text for h in ASSIGNED_HINTS):
-        for match in ASSIGNED.finditer(text):
-            value = match.group(1)
-            if PLACEHOLDER.search(value) or entropy(value) < 4.0:
-                continue
-            found.append((text.count("\n", 0, match.start()) + 1, "high-entropy value", redact(value)))
+            if not PLACEHOLDER.search(value):
+                found.append((text.count("\n", 0, match.start()) + 1, kind, redact(value)))
+    lowered = text.lower()
+    for name in SECRET_NAMES:
+        at = lowered.find(name)
+        while at != -1:
+            match = ASSIGNED_TAIL.match(text, at + len(name))
+            if match:
+                value = match.group(1)
+                if not PLACEHOLDER.search(value) and entropy(value) >= 4.0:
+                    found.append((text.count("\n", 0, at) + 1, "high-entropy value", redact(value)))
+            at = lowered.find(name, at + len(name))
     if not found:
         return found
+    found = sorted(set(found))
     lines = text.splitlines()
     return [f for f in found if not (f[0] <= len(lines) and any(a in lines[f[0] - 1] for a in ALLOW))]
 
