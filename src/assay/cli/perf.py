@@ -4,12 +4,13 @@ bisect and history. Thin: parse, call assay.perf, record, write.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,20 @@ def _warn_dirty(app: AppContext, repo: RepoInfo) -> list[str]:
         _say(app, "assay: warning: the work tree has uncommitted changes; results are flagged dirty")
         return ["head has uncommitted changes (dirty)"]
     return []
+
+
+@contextlib.contextmanager
+def _progress(app: AppContext, total: int, label: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on a terminal; log lines otherwise (quiet when not a TTY or --quiet)."""
+    if not app.interactive:
+        yield lambda i, n: log.info("round %d/%d done", i, n)
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda i, n: bar.update(task, completed=i)
 
 
 _compare_options: list[Callable[[Any], Any]] = [
@@ -248,14 +263,10 @@ def compare(
         tempfile.TemporaryDirectory(prefix="assay-perf-") as work,
     ):
         _say(app, f"assay perf: {n} interleaved rounds of {options.benchmarks}: {base_ref} vs working tree")
-        base_runs, head_runs, base_problem, head_problem = run_interleaved(
-            base_dir,
-            repo.root,
-            options,
-            n,
-            Path(work),
-            progress=lambda i, total: log.info("round %d/%d done", i, total),
-        )
+        with _progress(app, n, f"base {base_ref} / head") as step:
+            base_runs, head_runs, base_problem, head_problem = run_interleaved(
+                base_dir, repo.root, options, n, Path(work), progress=step
+            )
     if head_problem:
         raise InputError(f"{repo.root}: {head_problem}")
     if base_problem:
@@ -717,13 +728,10 @@ def bisect(
 
     with app.open_store() as st:
         storage.prepare(st)
-        names = storage.benchmark_names(st, str(repo.root))
-    full = name
-    if names:
         try:
-            full = _resolve_name_from(names, name)
+            full = _resolve_name(st, str(repo.root), name)
         except InputError:
-            full = name
+            full = name  # not stored yet: pytest resolves it as a node id
     good_samples, _ = measure(good_sha)
     if not good_samples.ok:
         raise InputError(f"{full} cannot be measured at --good {good}: {good_samples.error or 'no samples'}")
@@ -739,12 +747,3 @@ def bisect(
             f"rollback: git revert --no-edit {first_bad}  (see docs/rollback.md#performance-baselines)",
             err=True,
         )
-
-
-def _resolve_name_from(names: list[str], name: str) -> str:
-    if name in names:
-        return name
-    matches = [n for n in names if n.split("::")[-1] == name]
-    if len(matches) == 1:
-        return matches[0]
-    raise InputError(f"benchmark {name!r} not found or ambiguous")
