@@ -63,9 +63,9 @@ def scan(text: str) -> list[tuple[int, str, str]]:
     for name in SECRET_NAMES:
         at = lowered.find(name)
         while at != -1:
-            match = ASSIGNED_TAIL.match(text, at + len(name))
-            if match:
-                value = match.group(1)
+            assigned = ASSIGNED_TAIL.match(text, at + len(name))
+            if assigned:
+                value = assigned.group(1)
                 if not PLACEHOLDER.search(value) and entropy(value) >= 4.0:
                     found.append((text.count("\n", 0, at) + 1, "high-entropy value", redact(value)))
             at = lowered.find(name, at + len(name))
