@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 SCHEMA = "assay.security-monitor/1"
 TICK = 0.1  # seconds between drains of the real-time queue: bounds detection latency
 MAX_EVENTS_LIMIT = 10_000
+FILE_ACTIONS = ("added", "removed", "changed", "attributes_changed", "type_changed")
 Notifier = Callable[[Event, str], None]
 
 
@@ -402,7 +403,9 @@ class Monitor:
             )
         for (etype, severity), n in sorted(self.events.counts.items()):
             out.append(Measurement("security_events_total", float(n), {"type": etype, "severity": severity}))
-        for action, n in sorted(self.events.violations.items()):
+        # Every action from zero, so Prometheus' increase() sees the first violation as a rise.
+        for action in sorted({*FILE_ACTIONS, *self.events.violations}):
+            n = self.events.violations.get(action, 0)
             out.append(Measurement("file_integrity_violations_total", float(n), {"action": action}))
         if self.logins is not None:
             for source, n in sorted(self.logins.failures.items()):

@@ -1,0 +1,135 @@
+"""A real Prometheus scrapes a real monitor daemon with the shipped alert rules loaded: a changed file
+and a burst of failed logins fire AssayFileIntegrityViolation and AssayBruteForceLogin."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import require_binary
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+ASSAY = Path(sys.executable).with_name("assay")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except OSError as exc:
+            last = exc
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+
+def test_prometheus_alerts_fire_from_the_daemons_metrics(tmp_path: Path) -> None:
+    prometheus = require_binary("prometheus")
+    watched = tmp_path / "w"
+    watched.mkdir()
+    (watched / "config").write_text("safe\n")
+    auth = tmp_path / "auth.log"
+    auth.write_text("")
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(
+        json.dumps(
+            {
+                "processes": False,
+                "network": False,
+                "auth_logs": [str(auth)],
+                "auth_threshold": 3,
+                "poll_interval": 0.5,
+                "pid_file": str(tmp_path / "m.pid"),
+                "state_file": str(tmp_path / "m.json"),
+            }
+        )
+    )
+    daemon = subprocess.Popen(
+        [
+            str(ASSAY),
+            "--store",
+            str(tmp_path / "db"),
+            "security",
+            "monitor",
+            "--config",
+            str(cfg),
+            "--watch",
+            str(watched),
+            "--http-port",
+            "0",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert daemon.stdout is not None
+    target = daemon.stdout.readline().split("http://", 1)[1].split()[0]
+    web = free_port()
+    (tmp_path / "prometheus.yml").write_text(
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+        f"rule_files:\n  - {REPO_ROOT / 'monitoring' / 'prometheus' / 'rules' / 'assay-alerts.yml'}\n"
+        "scrape_configs:\n  - job_name: monitor\n"
+        f"    static_configs:\n      - targets: ['{target}']\n"
+    )
+    prom = subprocess.Popen(
+        [
+            prometheus,
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{web}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def query(expr: str) -> list[dict[str, Any]]:
+        url = f"http://127.0.0.1:{web}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+        return list(get_json(url)["data"]["result"])
+
+    def firing(name: str) -> list[dict[str, Any]]:
+        return query(f'ALERTS{{alertname="{name}", alertstate="firing"}}')
+
+    try:
+        wait_for(lambda: query('security_monitor_up{job="monitor"} == 1'), 60, "the first scrape")
+        time.sleep(2)  # a second sample of the zero counters
+        (watched / "config").write_text("tampered\n")
+        with auth.open("a") as fh:
+            fh.write("sshd[7]: Failed password for root from 198.51.100.23 port 4 ssh2\n" * 3)
+        alerts = wait_for(lambda: firing("AssayFileIntegrityViolation"), 60, "the integrity alert")
+        assert alerts[0]["metric"]["action"] == "changed"
+        assert alerts[0]["metric"]["severity"] == "critical"
+        burst = wait_for(lambda: firing("AssayBruteForceLogin"), 60, "the brute-force alert")
+        assert burst[0]["metric"]["source"] == "198.51.100.23"
+    finally:
+        prom.terminate()
+        prom.wait(timeout=20)
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=15)
