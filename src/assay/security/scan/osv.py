@@ -7,6 +7,7 @@ describes (sorted events: introduced opens, fixed and last_affected close), and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -31,8 +32,18 @@ class MalformedAdvisory(ValueError):
     """An advisory (or one of its ranges) that cannot be evaluated; the loader skips and counts it."""
 
 
-def parse_version(text: str) -> Version:
-    return Version(text)
+_RELEASE_ONLY = re.compile(r"^[0-9]+(?:\.[0-9]+)*$")
+
+
+def canonical(text: str) -> str:
+    """PEP 440's canonical form (`1.1.0` -> `1.1`); plain release numbers skip the full parser,
+    which matters when loading the ~140,000 versions a full snapshot lists."""
+    if _RELEASE_ONLY.match(text):
+        parts = [int(p) for p in text.split(".")]
+        while len(parts) > 1 and parts[-1] == 0:
+            parts.pop()
+        return ".".join(str(p) for p in parts)
+    return canonicalize_version(Version(text))
 
 
 def _ordering(version: str) -> Version:
@@ -110,7 +121,7 @@ def parse_advisory(doc: Any, where: str = "") -> list[Advisory]:
         versions: set[str] = set()
         for raw in entry.get("versions") or ():
             try:
-                versions.add(canonicalize_version(Version(str(raw))))
+                versions.add(canonical(str(raw)))
             except InvalidVersion:
                 versions.add(str(raw))
         if not ranges and not versions:
