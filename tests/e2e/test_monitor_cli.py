@@ -267,6 +267,10 @@ def test_baseline_init_check_update(tmp_path: Path, tree: Path) -> None:
         (["incident", "show", "7"], "no incident 7"),
         (["incident", "close", "7", "--resolution", "x"], "no incident 7"),
         (["security", "intel", "update"], "no intel source"),
+        (
+            ["security", "monitor", "--watch", ".", "--http-host", "0.0.0.0", "--http-port", "0"],
+            "refusing to listen on non-loopback address 0.0.0.0 without a token",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:

@@ -449,7 +449,10 @@ def status(
     live: dict[str, Any] | None = None
     if state and state.get("url"):
         try:
-            with urllib.request.urlopen(f"{state['url']}/api/status", timeout=10) as resp:  # noqa: S310 - our own loopback URL
+            request = urllib.request.Request(f"{state['url']}/api/status")  # noqa: S310 - our own http URL
+            if cfg.http_token is not None:
+                request.add_header("Authorization", f"Bearer {cfg.http_token.get_secret_value()}")
+            with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - our own loopback URL
                 live = json.loads(resp.read())
         except (OSError, ValueError) as exc:
             live = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from assay.config import SectionModel
 
@@ -60,6 +60,9 @@ class MonitorSection(SectionModel):
     hash_workers: int = Field(4, ge=1, le=64, description="threads hashing files")
     io_budget_mb_s: float = Field(0.0, ge=0, description="hashing read budget in MB/s (0: unlimited)")
     http_host: str = Field("127.0.0.1", description="address of /metrics, /health, /api/*")
+    http_token: SecretStr | None = Field(
+        None, description="bearer token for the HTTP API; required when http_host is not loopback"
+    )
     http_port: int = Field(9465, ge=0, le=65535, description="0 picks a free port and prints it")
     pid_file: str = Field(".assay/monitor.pid", description="pid file (relative to the repository root)")
     state_file: str = Field(".assay/monitor.json", description="where the daemon says where it listens")

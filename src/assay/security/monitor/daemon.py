@@ -155,8 +155,9 @@ class Monitor:
         from assay.metrics import registry_for
         from assay.server import HttpService, json_response
 
+        token = self.cfg.http_token.get_secret_value() if self.cfg.http_token is not None else None
         service = HttpService(
-            host=host or self.cfg.http_host, port=self.cfg.http_port if port is None else port
+            host=host or self.cfg.http_host, port=self.cfg.http_port if port is None else port, token=token
         )
         service.add_metrics(registry_for([self.measurements]))
         service.routes["/api/status"] = lambda _q: json_response(self.status())
@@ -444,7 +445,8 @@ class Monitor:
             self.processes = ProcessWatcher(lambda: self.intel, root_allow=self.cfg.root_allow)
         if self.cfg.network:
             self.network = NetworkWatcher(lambda: self.intel, allowed_ports=self.cfg.allowed_ports)
-            self.network.listeners = set()  # no earlier state: report listeners not on the allow list
+            # No earlier state to call a listener "new": with an allow list, report what is not on it.
+            self.network.listeners = set() if self.cfg.allowed_ports else None
         if self.cfg.logins:
             self.logins = LoginWatcher(
                 [str(resolve(self.root, p)) for p in self.cfg.auth_logs],
