@@ -498,23 +498,22 @@ def diff(
     fmt: str | None,
     output: Path | None,
 ) -> None:
-    """Coverage of the lines, branches and functions changed since a ref; reads only changed files."""
+    """Coverage of the lines, branches and functions changed since a ref; reads only changed files.
+
+    A check on a diff, like diff-cover: its result is not stored (`analyze --base` stores both).
+    """
     from assay.coverage.analysis import diff_only, diff_result
     from assay.coverage.diff import default_base
-    from assay.coverage.loader import load
 
     started = time.monotonic()
     root = app.root
     ref = base or default_base(root)
-    data = load(_data_path(app, data_path), root)
-    report = diff_only(data, root, ref, include_untracked=not no_untracked)
-    result = diff_result(
-        report,
-        data.totals(),
-        has_branches=any(fc.has_branches for fc in data.files),
-        fail_under=fail_under,
-        started=started,
-    )
-    app.record(result, started_at=time.time() - (time.monotonic() - started))
+    data_file = _data_path(app, data_path)
+    if not data_file.exists():
+        raise InputError(
+            f"{data_file}: no coverage data (run `assay coverage run` or `coverage run -m pytest` first)"
+        )
+    _, report = diff_only(data_file, root, ref, include_untracked=not no_untracked)
+    result = diff_result(report, fail_under=fail_under, started=started)
     write_result(result, fmt, output)
     _finish(result)

@@ -233,25 +233,21 @@ def diff_findings(d: DiffReport) -> list[Finding]:
     return findings
 
 
-def diff_only(data: CoverageData, root: Path, base: str, *, include_untracked: bool = True) -> DiffReport:
-    """Diff gaps alone: only the changed files are read and parsed (what diff-cover does)."""
+def diff_only(
+    data_path: Path, root: Path, base: str, *, include_untracked: bool = True
+) -> tuple[CoverageData, DiffReport]:
+    """Diff gaps alone: only the changed files are loaded, read and parsed (what diff-cover does)."""
+    from assay.coverage.loader import load
+
     merge_base, changes, untracked = changed_lines(root, base, include_untracked=include_untracked)
-    wanted = set(changes)
-    reports = [analyse_file(fc, root) for fc in data.files if fc.path in wanted]
-    return diff_gaps(data, reports, changes, base, merge_base, untracked)
+    data = load(data_path, root, only=set(changes))
+    reports = [analyse_file(fc, root, with_complexity=False) for fc in data.files]
+    return data, diff_gaps(data, reports, changes, base, merge_base, untracked)
 
 
-def diff_result(
-    d: DiffReport,
-    totals: Totals,
-    *,
-    has_branches: bool = True,
-    fail_under: float | None = None,
-    started: float | None = None,
-) -> Result:
-    """The diff gaps, plus the whole-data totals so the stored run still carries overall coverage."""
+def diff_result(d: DiffReport, *, fail_under: float | None = None, started: float | None = None) -> Result:
+    """The diff gaps alone (`assay coverage diff`)."""
     measurements = (
-        *_total_measurements(totals, has_branches),
         Measurement("test_coverage_diff_percent", round(d.percent, 4), unit="percent"),
         Measurement("test_coverage_diff_changed_lines", d.changed_lines),
         Measurement("test_coverage_diff_covered_lines", d.covered_lines),
@@ -275,7 +271,7 @@ def diff_result(
         findings=tuple(diff_findings(d)),
         outcomes=tuple(outcomes),
         schema=SCHEMA,
-        data={"schema": SCHEMA, "totals": totals.as_dict(), "diff": d.as_dict()},
+        data={"schema": SCHEMA, "diff": d.as_dict()},
         title="Diff coverage",
         summary=f"diff vs {d.base}: {d.percent:.2f}% of {d.changed_lines} changed lines covered",
         meta=meta,

@@ -95,8 +95,13 @@ def changed_lines(
 ) -> tuple[str, dict[str, set[int]], set[str]]:
     """(merge-base sha, {path: added line numbers}, untracked paths) for the work since `base`;
     untracked files count as wholly changed."""
-    vcs.resolve_ref(root, base)  # one clear error for a ref that does not exist
-    merge_base = vcs.merge_base(root, base, "HEAD")
+    if base.startswith("-"):
+        raise InputError(f"not a git ref: {base!r}")
+    try:
+        merge_base = vcs.merge_base(root, base, "HEAD")
+    except vcs.GitError:
+        vcs.resolve_ref(root, base)  # the clear error for a ref that does not exist
+        raise
     out = vcs.run_git(
         [
             "-c",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assay import vcs
-from assay.coverage.model import CoverageData, FileCoverage, Gap, RegionStats, Totals, totals_for
+from assay.coverage.model import BranchIndex, CoverageData, FileCoverage, Gap, RegionStats, Totals
 from assay.coverage.source import Region, SourceError, SourceInfo, analyse_source
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def _region_dict(r: RegionStats) -> dict[str, object]:
     }
 
 
-def analyse_file(fc: FileCoverage, root: Path) -> FileReport:
+def analyse_file(fc: FileCoverage, root: Path, *, with_complexity: bool = True) -> FileReport:
     """Per-function and per-class numbers of one file (AST regions, as coverage.py draws them)."""
     source_path = root / fc.path
     try:
@@ -57,17 +57,19 @@ def analyse_file(fc: FileCoverage, root: Path) -> FileReport:
     except (OSError, UnicodeDecodeError) as exc:
         return FileReport(fc.path, fc.totals(), source_error=f"cannot read source: {exc}")
     try:
-        info = analyse_source(text, str(source_path))
+        info = analyse_source(text, str(source_path), with_complexity=with_complexity)
     except SourceError as exc:
         return FileReport(fc.path, fc.totals(), source_error=str(exc))
     regions: list[RegionStats] = []
     inside: set[int] = set()
+    index = BranchIndex(fc)
     for region in info.regions:
         if region.kind == "function":
             inside |= region.lines
         regions.append(
             _stats(
                 fc,
+                index,
                 region.kind,
                 region.name,
                 region.start,
@@ -79,7 +81,7 @@ def analyse_file(fc: FileCoverage, root: Path) -> FileReport:
             )
         )
     outside = set(fc.statements) - inside
-    regions.append(_stats(fc, "module", "<module>", 1, 1, info.line_count, outside, 1, False))
+    regions.append(_stats(fc, index, "module", "<module>", 1, 1, info.line_count, outside, 1, False))
     return FileReport(
         fc.path,
         fc.totals(),
@@ -91,6 +93,7 @@ def analyse_file(fc: FileCoverage, root: Path) -> FileReport:
 
 def _stats(
     fc: FileCoverage,
+    index: BranchIndex,
     kind: str,
     name: str,
     start: int,
@@ -100,9 +103,9 @@ def _stats(
     complexity: int,
     is_async: bool,
 ) -> RegionStats:
-    totals = totals_for(fc, lines)
+    totals = index.totals(lines)
     missing = sorted(set(lines) & fc.missing)
-    missing_arcs = tuple(sorted((s, d) for s, d in fc.missing_branches if s in lines and s in fc.statements))
+    missing_arcs = index.missing_arcs(lines)
     partial = sorted({s for s, _ in missing_arcs if s not in fc.missing})
     return RegionStats(
         kind=kind,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import html
 import json
 import os
+import re
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
@@ -20,8 +22,11 @@ from assay.errors import InputError
 _CWD_LOCK = threading.Lock()
 
 
-def load(path: Path, root: Path) -> CoverageData:
-    """Load coverage data from `path`, detecting the format from its content."""
+def load(path: Path, root: Path, only: set[str] | None = None) -> CoverageData:
+    """Load coverage data from `path`, detecting the format from its content.
+
+    `only`: root-relative paths to keep (a diff needs just the changed files); None keeps all.
+    """
     if not path.exists():
         raise InputError(
             f"{path}: no coverage data (run `assay coverage run` or `coverage run -m pytest` first)"
@@ -35,10 +40,10 @@ def load(path: Path, root: Path) -> CoverageData:
         raise InputError(f"{path}: cannot read coverage data: {exc.strerror or exc}") from None
     stripped = head.lstrip()
     if stripped.startswith((b"{", b"[")) or path.suffix.lower() == ".json":
-        return load_json(path, root)
+        return load_json(path, root, only)
     if stripped.startswith(b"<") or path.suffix.lower() == ".xml":
-        return load_xml(path, root)
-    return load_data_file(path, root)
+        return load_xml(path, root, only)
+    return load_data_file(path, root, only)
 
 
 # --- .coverage (SQLite) through coverage.py's API ----------------------------------------------
@@ -57,7 +62,7 @@ def _working_directory(path: Path) -> Iterator[None]:
             os.chdir(before)
 
 
-def load_data_file(path: Path, root: Path) -> CoverageData:
+def load_data_file(path: Path, root: Path, only: set[str] | None = None) -> CoverageData:
     import coverage
     from coverage.exceptions import CoverageException
 
@@ -75,6 +80,8 @@ def load_data_file(path: Path, root: Path) -> CoverageData:
     skipped: list[tuple[str, str]] = []
     good: list[str] = []
     for name in measured:
+        if only is not None and _relative(name, root) not in only:
+            continue
         reason = _unusable(Path(name))
         if reason:
             skipped.append((_relative(name, root), reason))
@@ -121,17 +128,17 @@ def _unusable(path: Path) -> str:
 # --- coverage JSON -------------------------------------------------------------------------------
 
 
-def load_json(path: Path, root: Path) -> CoverageData:
+def load_json(path: Path, root: Path, only: set[str] | None = None) -> CoverageData:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: malformed JSON: {exc.msg} at line {exc.lineno}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read coverage JSON: {exc}") from None
-    return _from_json_doc(doc, path, root.resolve())
+    return _from_json_doc(doc, path, root.resolve(), only)
 
 
-def _from_json_doc(doc: Any, path: Path, root: Path) -> CoverageData:
+def _from_json_doc(doc: Any, path: Path, root: Path, only: set[str] | None = None) -> CoverageData:
     if not isinstance(doc, dict):
         raise InputError(f"{path}: coverage JSON must be an object with 'files' and 'totals'")
     files = _require(doc, "files", dict, path, "")
@@ -141,6 +148,8 @@ def _from_json_doc(doc: Any, path: Path, root: Path) -> CoverageData:
     skipped: list[tuple[str, str]] = []
     regions_seen = False
     for name, entry in files.items():
+        if only is not None and _relative(name, root) not in only:
+            continue
         where = f"files[{name!r}]"
         if not isinstance(entry, dict):
             raise InputError(f"{path}: {where} must be an object")
@@ -219,12 +228,14 @@ def _arcs(value: Any, path: Path, where: str) -> tuple[tuple[int, int], ...]:
 # --- Cobertura XML -------------------------------------------------------------------------------
 
 
-def load_xml(path: Path, root: Path) -> CoverageData:
-    try:
-        tree = ET.parse(path)  # noqa: S314 - the user's own report; no entity expansion in stdlib ET
-    except ET.ParseError as exc:
-        raise InputError(f"{path}: malformed XML: {exc}") from None
-    top = tree.getroot()
+def load_xml(path: Path, root: Path, only: set[str] | None = None) -> CoverageData:
+    if only is not None:
+        top = _xml_subset(path, root.resolve(), only)
+    else:
+        try:
+            top = ET.parse(path).getroot()  # noqa: S314 - the user's own report; stdlib ET expands no entities
+        except ET.ParseError as exc:
+            raise InputError(f"{path}: malformed XML: {exc}") from None
     if top.tag != "coverage":
         raise InputError(f"{path}: not a Cobertura coverage report (root element is <{top.tag}>)")
     sources = [Path(s.text.strip()) for s in top.iter("source") if s.text and s.text.strip()]
@@ -236,6 +247,8 @@ def load_xml(path: Path, root: Path) -> CoverageData:
             raise InputError(f"{path}: a <class> element has no filename attribute")
         absolute = _resolve_xml_path(filename, sources, root)
         rel = _relative(str(absolute), root)
+        if only is not None and rel not in only:
+            continue
         acc = merged.setdefault(rel, {"lines": {}, "branches": False})
         for line in cls.iter("line"):
             try:
@@ -277,6 +290,62 @@ def load_xml(path: Path, root: Path) -> CoverageData:
             skipped.append((rel, "source file no longer exists"))
         files.append(fc)
     return CoverageData(tuple(files), str(path), "cobertura-xml", str(root), None, tuple(skipped))
+
+
+def _xml_subset(path: Path, root: Path, only: set[str]) -> ET.Element:
+    """A <coverage> element holding just the <class> elements of the wanted files.
+
+    A diff touches a few files of a report that may hold thousands: find their <class> elements
+    by their filename attribute and parse only those, instead of the whole document.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read coverage XML: {exc}") from None
+    head_end = text.find("<packages")
+    head = text[: head_end if head_end >= 0 else len(text)]
+    if "<coverage" not in head:
+        try:
+            tag = ET.fromstring(text).tag  # noqa: S314 - as above
+        except ET.ParseError as exc:
+            raise InputError(f"{path}: malformed XML: {exc}") from None
+        raise InputError(f"{path}: not a Cobertura coverage report (root element is <{tag}>)")
+    raw_sources = [m for m in re.findall(r"<source>([^<]*)</source>", head) if m.strip()]
+    sources = [html.unescape(m.strip()) for m in raw_sources]
+    prefixes = [str(Path(s).resolve()) for s in sources] or [str(root)]
+    # One pass over the text finds every <class> and its filename; only wanted ones are parsed.
+    positions: dict[str, list[int]] = {}
+    for match in _CLASS_TAG.finditer(text):
+        positions.setdefault(html.unescape(match.group(1)), []).append(match.start())
+    slices: list[str] = []
+    for rel in sorted(only):
+        absolute = str(root / rel)
+        # coverage.py writes names relative to a <source>; other producers may use the root or absolutes
+        names = [absolute[len(p) + 1 :] for p in prefixes if absolute.startswith(p + os.sep)]
+        names += [rel, absolute]
+        for name in dict.fromkeys(names):
+            if name not in positions:
+                continue
+            for open_at in positions[name]:
+                close_at = text.find("</class>", open_at)
+                if close_at < 0:
+                    raise InputError(f"{path}: malformed XML: <class filename={name!r}> is not closed")
+                slices.append(text[open_at : close_at + len("</class>")])
+            break
+    document = (
+        "<coverage><sources>"
+        + "".join(f"<source>{m}</source>" for m in raw_sources)
+        + "</sources><packages><package><classes>"
+        + "".join(slices)
+        + "</classes></package></packages></coverage>"
+    )
+    try:
+        return ET.fromstring(document)  # noqa: S314 - as above
+    except ET.ParseError as exc:
+        raise InputError(f"{path}: malformed XML in the changed files' <class> elements: {exc}") from None
+
+
+_CLASS_TAG = re.compile(r'<class\b[^>]*?\bfilename="([^"]*)"')
 
 
 def _resolve_xml_path(filename: str, sources: list[Path], root: Path) -> Path:

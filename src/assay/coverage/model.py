@@ -93,22 +93,49 @@ class FileCoverage:
 
 def totals_for(fc: FileCoverage, lines: Iterable[int]) -> Totals:
     """Totals of the statements of `fc` within `lines`, counted as coverage.py counts them."""
-    wanted = set(lines) & fc.statements
-    missing = wanted & fc.missing
-    branch_sources = {src for src, _ in fc.executed_branches} | {src for src, _ in fc.missing_branches}
-    branch_sources &= wanted
-    executed_arcs = sum(1 for src, _ in fc.executed_branches if src in branch_sources)
-    missing_arcs = [(src, dst) for src, dst in fc.missing_branches if src in branch_sources]
-    # coverage.py counts partial branches as missing arcs from lines that did run, not as lines.
-    partial = sum(1 for src, _ in missing_arcs if src not in fc.missing)
-    return Totals(
-        statements=len(wanted),
-        missing=len(missing),
-        excluded=len(set(lines) & fc.excluded),
-        branches=executed_arcs + len(missing_arcs),
-        partial_branches=partial,
-        missing_branches=len(missing_arcs),
-    )
+    return BranchIndex(fc).totals(lines)
+
+
+class BranchIndex:
+    """A file's branch arcs grouped by source line, so many regions of one file are counted fast."""
+
+    def __init__(self, fc: FileCoverage) -> None:
+        self.fc = fc
+        self.executed: dict[int, int] = {}
+        self.missing: dict[int, list[tuple[int, int]]] = {}
+        for src, _ in fc.executed_branches:
+            self.executed[src] = self.executed.get(src, 0) + 1
+        for arc in fc.missing_branches:
+            self.missing.setdefault(arc[0], []).append(arc)
+
+    def totals(self, lines: Iterable[int]) -> Totals:
+        fc = self.fc
+        line_set = set(lines)
+        wanted = line_set & fc.statements
+        missing_lines = fc.missing
+        executed_arcs = 0
+        missing_arcs = 0
+        partial = 0
+        for src in wanted:
+            executed_arcs += self.executed.get(src, 0)
+            arcs = self.missing.get(src)
+            if arcs:
+                missing_arcs += len(arcs)
+                # coverage.py counts partial branches as missed arcs from lines that did run.
+                if src not in missing_lines:
+                    partial += len(arcs)
+        return Totals(
+            statements=len(wanted),
+            missing=len(wanted & missing_lines),
+            excluded=len(line_set & fc.excluded),
+            branches=executed_arcs + missing_arcs,
+            partial_branches=partial,
+            missing_branches=missing_arcs,
+        )
+
+    def missing_arcs(self, lines: Iterable[int]) -> tuple[tuple[int, int], ...]:
+        statements = self.fc.statements
+        return tuple(sorted(arc for src in lines if src in statements for arc in self.missing.get(src, ())))
 
 
 @dataclass(frozen=True)

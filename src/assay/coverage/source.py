@@ -59,14 +59,16 @@ class SourceError(ValueError):
     """The source cannot be parsed; the message says where."""
 
 
-def analyse_source(text: str, filename: str = "<source>") -> SourceInfo:
+def analyse_source(text: str, filename: str = "<source>", *, with_complexity: bool = True) -> SourceInfo:
+    """Regions and the statement map of one file; complexity (an AST walk per function) and the
+    signatures only when asked, since diff gaps neither rank nor write templates."""
     try:
         tree = ast.parse(text, filename=filename)
     except SyntaxError as exc:
         raise SourceError(f"syntax error at line {exc.lineno}: {exc.msg}") from None
     except ValueError as exc:  # null bytes
         raise SourceError(str(exc)) from None
-    finder = _RegionFinder()
+    finder = _RegionFinder(with_complexity)
     finder.handle(tree)
     seen: set[str] = set()
     for region in finder.regions:
@@ -81,7 +83,8 @@ def analyse_source(text: str, filename: str = "<source>") -> SourceInfo:
 class _RegionFinder:
     """Mirrors coverage.py's RegionFinder so function/class numbers equal its JSON format 3 regions."""
 
-    def __init__(self) -> None:
+    def __init__(self, with_complexity: bool = True) -> None:
+        self.with_complexity = with_complexity
         self.regions: list[Region] = []
         self.stack: list[Region] = []
 
@@ -118,9 +121,9 @@ class _RegionFinder:
             def_line=node.lineno,
             end=node.end_lineno or node.lineno,
             lines=lines,
-            complexity=complexity(node),
+            complexity=complexity(node) if self.with_complexity else 1,
             is_async=isinstance(node, ast.AsyncFunctionDef),
-            params=_params(node.args),
+            params=_params(node.args) if self.with_complexity else (),
             class_name=parent.name if parent is not None and parent.kind == "class" else None,
             nested=any(r.kind == "function" for r in self.stack),
             decorators=tuple(ast.unparse(d) for d in node.decorator_list),
