@@ -19,7 +19,7 @@ class SafetySection(SectionModel):
     enabled: bool | None = Field(
         None, description="force safety on/off; default: on when a key or a mirror is configured"
     )
-    key: SecretStr | None = Field(None, description="safety API key (prefer the SAFETY_API_KEY variable)")
+    api_key: SecretStr | None = Field(None, description="safety API key (prefer the SAFETY_API_KEY variable)")
     db: str | None = Field(None, description="a safety database mirror (directory or URL)")
     timeout: float = Field(60.0, gt=0, le=600, description="seconds before safety is given up on")
     executable: str = Field("safety", description="the safety command")

@@ -67,8 +67,8 @@ class DependencyAudit:
 def _safety_key(section: SafetySection) -> str | None:
     import os
 
-    if section.key is not None:
-        return section.key.get_secret_value() or None
+    if section.api_key is not None:
+        return section.api_key.get_secret_value() or None
     return os.environ.get(KEY_VARIABLE) or None
 
 
