@@ -98,7 +98,11 @@ def test_scan_without_any_database_says_how_to_get_one(assay_cli: Cli, git_repo:
     )
     assert result.exit_code == 0
     assert "assay security db update --from" in result.stderr
-    assert json.loads(result.stdout)["dependencies"]["note"].startswith("no advisory database")
+    doc = json.loads(result.stdout)
+    assert doc["dependencies"]["note"].startswith("no advisory database")
+    # Nothing was audited: the advisory metrics are absent (not measured), never a reassuring zero.
+    names = {m["name"] for m in doc["measurements"]}
+    assert "security_vulnerable_packages" not in names and "security_advisories" not in names
 
 
 @pytest.mark.slow

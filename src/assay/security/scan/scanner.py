@@ -183,7 +183,11 @@ def _with(finding: Finding, **extra: Any) -> Finding:
 
 
 def _measurements(
-    findings: Sequence[Finding], new: Sequence[Finding], vulns: Sequence[Vulnerability], tools: Sequence[str]
+    findings: Sequence[Finding],
+    new: Sequence[Finding],
+    vulns: Sequence[Vulnerability],
+    tools: Sequence[str],
+    audited: bool,
 ) -> list[Measurement]:
     out: list[Measurement] = []
     by_tool = Counter((f.tool, f.severity) for f in findings)
@@ -195,6 +199,8 @@ def _measurements(
     new_counts = Counter(f.severity for f in new)
     for sev in Severity:
         out.append(Measurement("security_findings_new", new_counts[sev], {"severity": sev.value}))
+    if not audited:
+        return out  # no advisory source ran: advisories are "not measured", never a reassuring zero
     out.append(Measurement("security_vulnerable_packages", len({(v.package, v.version) for v in vulns})))
     advisories: dict[str, Severity] = {}
     for v in vulns:
@@ -337,7 +343,9 @@ def scan(options: ScanOptions) -> Result:
     )
     return Result(
         tool=TOOL,
-        measurements=tuple(_measurements(findings, new, vulns_shown, tools)),
+        measurements=tuple(
+            _measurements(findings, new, vulns_shown, tools, audited=deps is not None and not deps.note)
+        ),
         findings=tuple(findings),
         outcomes=tuple(outcomes),
         schema=SCHEMA,
