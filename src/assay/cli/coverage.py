@@ -12,6 +12,7 @@ import click
 
 from assay.cli.context import AppContext, output_options, pass_app, write_result
 from assay.errors import InputError, ThresholdFailed
+from assay.formats import available
 from assay.results import Result
 
 if TYPE_CHECKING:
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("assay")
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Scanning entry points costs ~20 ms each time: look the writers up once for all subcommands.
+_FORMATS = available()
 
 
 def _section(app: AppContext) -> CoverageSection:
@@ -157,7 +161,7 @@ def common_options(func: F) -> F:
     help="Coverage data: .coverage, `coverage json` output or Cobertura XML (default ./.coverage).",
 )
 @common_options
-@output_options()
+@output_options(_FORMATS)
 @pass_app
 def analyze(
     app: AppContext,
@@ -201,7 +205,7 @@ def analyze(
 )
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 @common_options
-@output_options()
+@output_options(_FORMATS)
 @pass_app
 def run(
     app: AppContext,
@@ -270,7 +274,7 @@ def run(
     help="Directory for the generated test files (default tests/generated/).",
 )
 @click.option("--force", is_flag=True, help="Overwrite generated files that already exist.")
-@output_options()
+@output_options(_FORMATS)
 @pass_app
 def templates(
     app: AppContext,
@@ -376,7 +380,7 @@ def changed_functions(root: Path, base: str) -> tuple[str, dict[str, list[str]]]
     default=None,
     help="Exit 1 when the mutation score is below.",
 )
-@output_options()
+@output_options(_FORMATS)
 @pass_app
 def mutate(
     app: AppContext,
@@ -487,7 +491,7 @@ def mutate(
 @click.option(
     "--no-untracked", is_flag=True, help="Leave untracked files out of the diff (diff-cover's default)."
 )
-@output_options()
+@output_options(_FORMATS)
 @pass_app
 def diff(
     app: AppContext,
