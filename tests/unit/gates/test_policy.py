@@ -253,3 +253,14 @@ def test_bad_policy_file_values(tmp_path: Path, text: str, message: str) -> None
 def test_missing_policy_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="policy file not found"):
         load_policy_file(tmp_path / "absent.toml")
+
+
+def test_docs_list_the_builtin_profiles_as_they_are() -> None:
+    from conftest import REPO_ROOT
+
+    text = (REPO_ROOT / "docs" / "gates.md").read_text()
+    for name, spec in BUILTIN_PROFILES.items():
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{name}`"))
+        for condition in spec["conditions"]:
+            escaped = condition.replace("|", "\\|")  # a pipe inside a Markdown table cell
+            assert f"`{escaped}`" in row, (name, condition)
