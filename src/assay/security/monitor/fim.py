@@ -15,7 +15,7 @@ import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -24,6 +24,7 @@ from assay.security.monitor.events import Event
 from assay.store import Store
 
 CHUNK = 1 << 20
+HASH_BATCH = 128
 _TYPES = (
     (stat.S_ISREG, "file"),
     (stat.S_ISDIR, "directory"),
@@ -47,7 +48,7 @@ def display(path: str) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileRecord:
     path: str
     type: str
@@ -231,28 +232,40 @@ def scan(
     started = time.monotonic()
     stats = ScanStats()
     found: dict[str, FileRecord] = {}
-    to_hash: list[FileRecord] = []
-    for rec in walk([os.path.abspath(r) for r in roots], rules, stats):
-        old = previous.get(rec.path) if previous else None
-        if rec.type == "file":
-            if old is not None and old.sha256 and old.type == "file" and old.same_content_metadata(rec):
-                rec = replace(rec, sha256=old.sha256)
-            else:
-                to_hash.append(rec)
-        found[rec.path] = rec
-    stats.files = len(found)
+    batch: list[FileRecord] = []
+    futures: list[Future[list[tuple[FileRecord, str | None, str | None]]]] = []
 
-    def work(rec: FileRecord) -> tuple[FileRecord, str | None, str | None]:
-        try:
-            return rec, hash_file(rec.path, budget), None
-        except FileNotFoundError:
-            return rec, None, "vanished"
-        except OSError as exc:
-            return rec, None, exc.strerror or str(exc)
+    def work(records: list[FileRecord]) -> list[tuple[FileRecord, str | None, str | None]]:
+        out: list[tuple[FileRecord, str | None, str | None]] = []
+        for rec in records:
+            try:
+                out.append((rec, hash_file(rec.path, budget), None))
+            except FileNotFoundError:
+                out.append((rec, None, "vanished"))
+            except OSError as exc:
+                out.append((rec, None, exc.strerror or str(exc)))
+        return out
 
-    if to_hash:
-        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="assay-hash") as pool:
-            for rec, digest, problem in pool.map(work, to_hash, chunksize=64):
+    # Hashing runs in batches while the walk goes on, so stat and read I/O overlap.
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="assay-hash") as pool:
+        for rec in walk([os.path.abspath(r) for r in roots], rules, stats):
+            old = previous.get(rec.path) if previous else None
+            if rec.type == "file":
+                if old is not None and old.sha256 and old.type == "file" and old.same_content_metadata(rec):
+                    # Share the unchanged record: two full trees in memory would double the peak RSS.
+                    rec = old if replace(old, sha256=None) == rec else replace(rec, sha256=old.sha256)
+                else:
+                    batch.append(rec)
+                    if len(batch) >= HASH_BATCH:
+                        futures.append(pool.submit(work, batch))
+                        batch = []
+            elif old is not None and old == rec:
+                rec = old
+            found[rec.path] = rec
+        if batch:
+            futures.append(pool.submit(work, batch))
+        for future in futures:
+            for rec, digest, problem in future.result():
                 if problem == "vanished":
                     found.pop(rec.path, None)
                     continue

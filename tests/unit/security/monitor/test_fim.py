@@ -175,7 +175,7 @@ def test_sigkill_during_baseline_update_keeps_the_previous_baseline(tmp_path: Pa
         from assay.security.monitor import fim
         from assay.security.monitor.schema import open_store
         base = fim.FileRecord("/x", "file", 0o644, 0, 0, 1, 1, 1, 1, None, "0" * 64)
-        rest = list(base.__dict__.values())[1:]
+        rest = list(__import__("dataclasses").astuple(base))[1:]
         fake = {{f"/fake/{{n}}": fim.FileRecord(f"/fake/{{n}}", *rest) for n in range(400000)}}
         store = open_store(__import__("pathlib").Path({str(db)!r}))
         print("ready", flush=True)
