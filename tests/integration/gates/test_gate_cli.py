@@ -249,3 +249,11 @@ def test_list_profiles(repo: GitRepo, assay_cli: Cli) -> None:
     assert res.exit_code == 0
     assert "pr (default): may this pull request merge?" in res.stdout
     assert "  - repository_maturity_level >= base" in res.stdout
+
+
+def test_run_reports_a_tool_that_cannot_measure(repo: GitRepo, assay_cli: Cli) -> None:
+    # The pre-commit profile needs the scan; this repository has no src/ for bandit to scan.
+    res = assay_cli("--repo", repo.path, "gate", "--profile", "pre-commit", "--run")
+    assert res.exit_code == 2
+    assert "--run: `assay security scan` failed: " in res.stderr
+    assert gate_runs(repo) == 0
