@@ -344,8 +344,8 @@ def templates(
 def changed_functions(root: Path, base: str) -> tuple[str, dict[str, list[str]]]:
     """{module: [function or Class.method]} of non-test Python files changed since `base`."""
     from assay.coverage.diff import changed_lines
+    from assay.coverage.mutation import mutmut_module
     from assay.coverage.source import SourceError, analyse_source
-    from assay.coverage.templates import module_name
 
     merge_base, changes, _ = changed_lines(root, base)
     out: dict[str, list[str]] = {}
@@ -361,7 +361,7 @@ def changed_functions(root: Path, base: str) -> tuple[str, dict[str, list[str]]]
             if region.kind != "function" or region.nested:
                 continue
             if set(range(region.start, region.end + 1)) & lines:
-                out.setdefault(module_name(path, root), []).append(region.name.split("@")[0])
+                out.setdefault(mutmut_module(path), []).append(region.name.split("@")[0])
     return merge_base, out
 
 

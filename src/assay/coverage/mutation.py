@@ -101,6 +101,13 @@ def availability() -> str:
     return ""
 
 
+def mutmut_module(path: str) -> str:
+    """The module name mutmut gives a source file: dotted path, "src." stripped, __init__ dropped."""
+    dotted = path[: -len(".py")] if path.endswith(".py") else path
+    dotted = dotted.replace("/", ".").removeprefix("src.")
+    return dotted.removesuffix(".__init__")
+
+
 def mutant_globs(module: str, functions: list[str]) -> list[str]:
     """mutmut mutant-name patterns for functions ("f", "Class.method") of a module."""
     out = []

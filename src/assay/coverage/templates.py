@@ -114,7 +114,8 @@ class _TestIndex:
 def module_name(path: str, root: Path) -> str:
     parts = list(Path(path).with_suffix("").parts)
     for layout in ("src", "lib"):
-        if parts and parts[0] == layout and (root / layout).is_dir():
+        # a src/ or lib/ layout directory is not a package itself (no __init__.py)
+        if parts and parts[0] == layout and not (root / layout / "__init__.py").exists():
             parts = parts[1:]
             break
     if parts and parts[-1] == "__init__":
