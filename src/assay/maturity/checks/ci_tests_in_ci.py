@@ -16,6 +16,7 @@ TEST_COMMANDS = (
     "make check",
     ".ci/run",
     "stestr",
+    "assay coverage run",
 )
 
 

@@ -33,7 +33,10 @@ KNOWN: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
 SECRET_NAMES = ("password", "passwd", "secret", "token", "api_key", "apikey", "api-key", "access_key",
                 "private_key")  # fmt: skip
 ASSIGNED_TAIL = re.compile(r"[\w.-]*[\"']?\s*[:=]\s*[\"']([A-Za-z0-9+/_=.-]{20,})[\"']")
-PLACEHOLDER = re.compile(r"(?i)example|dummy|fake|placeholder|changeme|your[_-]|x{6,}|\*{4,}|test")
+# A value that spells out what it is ("Secret-Token", "example") is a fixture, not a credential.
+PLACEHOLDER = re.compile(
+    r"(?i)example|dummy|fake|placeholder|changeme|your[_-]|x{6,}|\*{4,}|test|secret|token|passw|sample|redacted"
+)
 ALLOW = ("pragma: allowlist secret", "gitleaks:allow", "nosec")
 SKIP_SUFFIXES = (".lock", ".svg", ".min.js", ".map", ".sum")
 
