@@ -303,3 +303,11 @@ def test_mutation_reports_not_available_without_fork(project: Path, assay_cli, m
     assert doc["available"] is False
     assert "mutation testing not available" in doc["summary"] and "os.fork" in doc["summary"]
     assert store_runs(project) == 0
+
+
+def test_mutation_budget_stops_mutmut_and_reports(project: Path, assay_proc) -> None:  # type: ignore[no-untyped-def]
+    result = assay_proc("coverage", "mutate", "--budget", "1", "-f", "json", cwd=project)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["budget_exhausted"] is True
+    assert "budget of 1s spent" in doc["reason"]
