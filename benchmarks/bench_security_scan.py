@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assay.results import Severity
-from assay.security.scan import database
+from assay.security.scan import database, osv
 from assay.security.scan.audit import audit
 from assay.security.scan.code import scan_code
 from assay.security.scan.model import Dependency, normalize
@@ -30,6 +30,9 @@ def _dependencies() -> list[Dependency]:
 
 
 def _load_and_audit(store: Path | None) -> int:
+    # A scan is one process: start every round without the version caches a previous round filled.
+    osv._ordering.cache_clear()
+    osv._sorted_events.cache_clear()
     deps = _dependencies()
     db = database.open_directory(ADVISORY_DB, store)
     return len(audit(deps, db.advisories_for(d.name for d in deps), Severity.HIGH))

@@ -7,8 +7,9 @@ describes (sorted events: introduced opens, fixed and last_affected close), and 
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from packaging.utils import canonicalize_version
@@ -46,6 +47,7 @@ def canonical(text: str) -> str:
     return canonicalize_version(Version(text))
 
 
+@functools.lru_cache(maxsize=65536)
 def _ordering(version: str) -> Version:
     return Version("0") if version == "0" else Version(version)
 
@@ -141,18 +143,22 @@ def parse_advisory(doc: Any, where: str = "") -> list[Advisory]:
     return out
 
 
-def _in_range(version: Version, events: Iterable[Event]) -> bool:
+@functools.lru_cache(maxsize=65536)
+def _sorted_events(events: tuple[Event, ...]) -> tuple[tuple[str, Version], ...]:
+    """Events in OSV evaluation order, parsed once per range (a scan asks about many versions)."""
+    ordered = sorted(events, key=lambda e: (_ordering(e.version), _EVENT_KINDS.index(e.kind)))
+    return tuple((e.kind, _ordering(e.version)) for e in ordered)
+
+
+def _in_range(version: Version, events: tuple[Event, ...]) -> bool:
     affected = False
     limit: Version | None = None
-    for event in sorted(events, key=lambda e: (_ordering(e.version), _EVENT_KINDS.index(e.kind))):
-        bound = _ordering(event.version)
-        if event.kind == "introduced" and version >= bound:
+    for kind, bound in _sorted_events(events):
+        if kind == "introduced" and version >= bound:
             affected = True
-        elif (event.kind == "fixed" and version >= bound) or (
-            event.kind == "last_affected" and version > bound
-        ):
+        elif (kind == "fixed" and version >= bound) or (kind == "last_affected" and version > bound):
             affected = False
-        elif event.kind == "limit":
+        elif kind == "limit":
             limit = bound
     return affected and (limit is None or version < limit)
 
