@@ -13,6 +13,7 @@ from assay.errors import InputError
 from assay.formats import write_atomic
 from assay.results import Finding
 from assay.security.scan.config import IgnoreEntry
+from assay.security.scan.model import normalize
 
 BASELINE_SCHEMA = "assay.security-baseline/1"
 
@@ -102,7 +103,7 @@ def match_ignore(finding: Finding, ignores: Mapping[str, IgnoreEntry], today: dt
         entry = ignores.get(name)
         if entry is None:
             continue
-        if entry.package and package and entry.package.lower() != str(package).lower():
+        if entry.package and package and normalize(entry.package) != normalize(str(package)):
             continue
         return IgnoreMatch(name, entry, entry.expires is not None and entry.expires < today)
     return None

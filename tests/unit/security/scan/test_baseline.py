@@ -56,7 +56,7 @@ def test_ignore_matches_ids_aliases_and_package_and_expires() -> None:
     ignores = {
         "CVE-2018-18074": IgnoreEntry(reason="not reachable", expires=dt.date(2026, 12, 31)),
         "B602": IgnoreEntry(reason="old", expires=dt.date(2026, 1, 1)),
-        "PYSEC-1": IgnoreEntry(reason="only for foo", package="Foo"),
+        "PYSEC-1": IgnoreEntry(reason="only for foo", package="Foo_Bar"),
     }
     vuln = _finding("PYSEC-2018-28", aliases=["CVE-2018-18074"], package="requests")
     hit = match_ignore(vuln, ignores, today)
@@ -64,4 +64,4 @@ def test_ignore_matches_ids_aliases_and_package_and_expires() -> None:
     expired = match_ignore(_finding("B602"), ignores, today)
     assert expired is not None and expired.expired
     assert match_ignore(_finding("PYSEC-1", package="bar"), ignores, today) is None
-    assert match_ignore(_finding("PYSEC-1", package="foo"), ignores, today) is not None
+    assert match_ignore(_finding("PYSEC-1", package="foo-bar"), ignores, today) is not None
