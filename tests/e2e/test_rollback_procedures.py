@@ -403,6 +403,12 @@ def mul(a: int, b: int) -> int:
 '''
 
 
+def measure(assay_proc: Proc, root: Path) -> None:
+    for command in (("coverage", "run"), ("security", "scan"), ("score",)):
+        res = assay_proc(*command, cwd=root)
+        assert res.exit_code in (0, 1), f"assay {' '.join(command)}: {res.stderr}"
+
+
 @pytest.mark.slow
 def test_bad_merge_rollback(git_repo: GitRepo, assay_proc: Proc) -> None:
     from conftest import ADVISORY_DB
@@ -416,16 +422,14 @@ def test_bad_merge_rollback(git_repo: GitRepo, assay_proc: Proc) -> None:
         '    "repository_maturity_level >= base",\n]\n',
     )
     git_repo.commit("calculator")
-    for command in (("coverage", "run"), ("security", "scan"), ("score",)):
-        assert assay_proc(*command, cwd=git_repo.path).exit_code in (0, 1)
+    measure(assay_proc, git_repo.path)
     git_repo.git("checkout", "-q", "-b", "feature")
     git_repo.write("src/calc/ops.py", OPS)
     git_repo.commit("add operations")
     git_repo.git("checkout", "-q", "main")
     git_repo.git("merge", "-q", "--no-ff", "-m", "Merge branch 'feature'", "feature")
     bad_merge = git_repo.git("rev-parse", "HEAD").strip()
-    for command in (("coverage", "run"), ("security", "scan"), ("score",)):
-        assert assay_proc(*command, cwd=git_repo.path).exit_code in (0, 1)
+    measure(assay_proc, git_repo.path)
     broken = assay_proc(
         "gate", "--profile", "main", "--base", f"{bad_merge}^1", "--format", "json", cwd=git_repo.path
     )
