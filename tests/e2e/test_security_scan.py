@@ -90,6 +90,8 @@ def test_sarif_validates_against_the_official_schema(
     rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
     assert float(rules["PYSEC-2018-28"]["properties"]["security-severity"]) > 0
     assert "external/cwe/cwe-78" in rules["B602"]["properties"]["tags"]
+    # GitHub rejects the whole upload when any result has no location.
+    assert all(r.get("locations") for r in doc["runs"][0]["results"])
     located = [r for r in doc["runs"][0]["results"] if r["ruleId"] == "PYSEC-2018-28"]
     region = located[0]["locations"][0]["physicalLocation"]
     assert region["artifactLocation"]["uri"] == "requirements.txt" and region["region"]["startLine"] == 1

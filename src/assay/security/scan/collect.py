@@ -224,6 +224,31 @@ def collect(
     return out
 
 
+MANIFESTS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt")
+
+
+def anchor(root: Path, dep: Dependency) -> Dependency:
+    """Give an installed distribution a place in the repository: the manifest line that names it, else
+    line 1 of the project's manifest. GitHub code scanning rejects a SARIF file with any unlocated result."""
+    if dep.location is not None:
+        return dep
+    pattern = re.compile(r"(?<![\w.-])" + re.escape(dep.name).replace(r"\-", "[-_.]") + r"(?![\w-])", re.I)
+    fallback: Location | None = None
+    for name in MANIFESTS:
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if pattern.search(line):
+                return Dependency(dep.name, dep.version, dep.source, Location(name, number))
+        fallback = fallback or Location(name, 1)
+    return Dependency(dep.name, dep.version, dep.source, fallback) if fallback else dep
+
+
 def unique(dependencies: Iterable[Dependency]) -> list[Dependency]:
     """One entry per (package, version); a declaration in a file wins over the environment."""
     chosen: dict[tuple[str, str], Dependency] = {}

@@ -80,7 +80,7 @@ def audit_dependencies(options: ScanOptions) -> DependencyAudit:
         pyproject=options.pyproject,
         lockfiles=options.lockfiles,
     )
-    deps = collect_mod.unique(collected.dependencies)
+    deps = [collect_mod.anchor(options.root, d) for d in collect_mod.unique(collected.dependencies)]
     out = DependencyAudit(
         problems=collected.problems,
         audited=len(deps),

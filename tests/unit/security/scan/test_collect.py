@@ -101,3 +101,24 @@ def test_environment_lists_installed_distributions_and_unique_prefers_files() ->
     declared = Dependency("click", click_env.version, "requirements.txt")
     chosen = unique([click_env, declared])
     assert [d.source for d in chosen] == ["requirements.txt"]
+
+
+def test_installed_distributions_are_anchored_to_the_manifest_line_that_names_them(tmp_path: Path) -> None:
+    from assay.security.scan.collect import anchor
+    from assay.security.scan.model import Dependency
+
+    _write(
+        tmp_path / "pyproject.toml",
+        '[project]\ndependencies = [\n  "PyYAML>=6",\n  "pytest-benchmark>=4",\n  "pytest>=8",\n]\n',
+    )
+    where = {
+        name: str(anchor(tmp_path, Dependency(name, "1.0", "environment")).location)
+        for name in ("pyyaml", "pytest", "pytest-benchmark", "pip")
+    }
+    assert where == {
+        "pyyaml": "pyproject.toml:3",
+        "pytest": "pyproject.toml:5",
+        "pytest-benchmark": "pyproject.toml:4",
+        "pip": "pyproject.toml:1",  # not declared: the project's manifest, so SARIF uploads are accepted
+    }
+    assert anchor(tmp_path / "nowhere", Dependency("pip", "1", "environment")).location is None
