@@ -205,6 +205,19 @@ def test_deleted_and_broken_sources_are_reported_not_fatal(project: Path, assay_
     skipped = {s["path"]: s["reason"] for s in json.loads(result.stdout)["skipped"]}
     assert skipped["mylib/extra.py"] == "source file no longer exists"
     assert skipped["mylib/broken.py"].startswith("syntax error at line 1")
+    templates = json.loads(assay_proc("coverage", "templates", "-f", "json", cwd=project).stdout)
+    reasons = {s["source"]: s["reason"] for s in templates["skipped"]}
+    assert reasons["mylib/broken.py"].startswith("no template: syntax error at line 1")
+
+
+def test_failing_tests_still_give_the_analysis_with_a_warning(project: Path, assay_proc, git_repo) -> None:  # type: ignore[no-untyped-def]
+    git_repo.write("tests/test_broken.py", "def test_fails():\n    assert 1 == 2\n")
+    result = assay_proc("coverage", "run", "-f", "json", cwd=project)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    (warning,) = [o for o in doc["outcomes"] if o["name"] == "coverage.tests"]
+    assert warning["status"] == "warn" and "pytest exited 1" in warning["message"]
+    assert doc["totals"]["statements"] > 0
 
 
 def test_template_for_a_module_that_cannot_be_imported(project: Path, assay_proc, git_repo) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,12 +12,10 @@ import click
 from assay.cli.context import AppContext, output_options, pass_app, write_result
 from assay.errors import InputError, ThresholdFailed
 from assay.formats import available
-from assay.results import Result
+from assay.results import Outcome, Result
 
 if TYPE_CHECKING:
     from assay.coverage.config import CoverageSection
-
-log = logging.getLogger("assay")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,7 +55,7 @@ def _analyse_and_report(
     fmt: str | None,
     output: Path | None,
     started: float,
-    extra_outcomes: tuple[object, ...] = (),
+    extra_outcomes: tuple[Outcome, ...] = (),
 ) -> Result:
     from dataclasses import replace
 
@@ -83,7 +80,7 @@ def _analyse_and_report(
         started=started,
     )
     if extra_outcomes:
-        result = replace(result, outcomes=tuple(extra_outcomes) + result.outcomes)  # type: ignore[arg-type]
+        result = replace(result, outcomes=extra_outcomes + result.outcomes)
     app.record(result, started_at=time.time() - (time.monotonic() - started))
     directory = report_dir or _report_dir(app)
     if write_report:
@@ -226,12 +223,12 @@ def run(
     Arguments after `--` go to pytest: `assay coverage run -- tests/unit -x`.
     """
     from assay.coverage.runner import run_tests
-    from assay.results import Outcome, Status
+    from assay.results import Status
 
     started = time.monotonic()
     target = _data_path(app, data_path)
     code = run_tests(app.root, target, list(pytest_args), quiet=app.quiet)
-    outcomes: tuple[object, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
     if code != 0:
         outcomes = (
             Outcome(
@@ -287,7 +284,7 @@ def templates(
     """Write one pytest file per module with gaps: a skipped test per uncovered function."""
     from assay.coverage.gaps import analyse
     from assay.coverage.loader import load
-    from assay.coverage.templates import build, write
+    from assay.coverage.templates import TemplateFile, build, module_name, write
     from assay.results import Finding, Location, Severity
 
     root = app.root
@@ -297,6 +294,12 @@ def templates(
         out_dir = configured if configured.is_absolute() else root / configured
     reports = analyse(data, root)
     files = build(data, reports, root, out_dir)
+    # Files coverage.py itself could not analyse (gone, or a syntax error) get no template either.
+    files += [
+        TemplateFile(module_name(path, root), path, out_dir, skipped=f"no template: {reason}")
+        for path, reason in data.skipped
+        if path.endswith(".py")
+    ]
     written, kept = write(files, force=force)
     findings = [
         Finding(
