@@ -324,3 +324,10 @@ def test_mutation_budget_stops_mutmut_and_reports(project: Path, assay_proc) -> 
     doc = json.loads(result.stdout)
     assert doc["budget_exhausted"] is True
     assert "budget of 1s spent" in doc["reason"]
+
+
+def test_run_with_the_projects_own_python(project: Path, assay_proc) -> None:  # type: ignore[no-untyped-def]
+    ok = assay_proc("coverage", "run", "-q", "--python", sys.executable, "-f", "json", cwd=project)
+    assert ok.exit_code == 0, ok.stderr
+    missing = assay_proc("coverage", "run", "--python", str(project / "no-python"), "-f", "json", cwd=project)
+    assert missing.exit_code == 2 and "no such Python interpreter" in missing.stderr

@@ -200,6 +200,12 @@ def analyze(
     default=None,
     help="Where to write the coverage data (default ./.coverage).",
 )
+@click.option(
+    "--python",
+    "python",
+    default=None,
+    help="The project's Python (e.g. .venv/bin/python) with pytest and coverage (default: assay's own).",
+)
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 @common_options
 @output_options(_FORMATS)
@@ -207,6 +213,7 @@ def analyze(
 def run(
     app: AppContext,
     data_path: Path | None,
+    python: str | None,
     pytest_args: tuple[str, ...],
     base: str | None,
     top: int | None,
@@ -227,7 +234,7 @@ def run(
 
     started = time.monotonic()
     target = _data_path(app, data_path)
-    code = run_tests(app.root, target, list(pytest_args), quiet=app.quiet)
+    code = run_tests(app.root, target, list(pytest_args), quiet=app.quiet, python=python)
     outcomes: tuple[Outcome, ...] = ()
     if code != 0:
         outcomes = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,14 +31,21 @@ sys.exit(int(code))
 EXIT_NO_TESTS = 5
 
 
-def run_tests(root: Path, data_file: Path, pytest_args: list[str], *, quiet: bool = False) -> int:
+def run_tests(
+    root: Path, data_file: Path, pytest_args: list[str], *, quiet: bool = False, python: str | None = None
+) -> int:
     """Run pytest under coverage in a child process; return pytest's exit code (0 or 1).
 
-    An empty test suite, a usage error or a crash of pytest is an error the user must act on.
+    `python`: the project's own interpreter (its virtualenv), which needs coverage and pytest;
+    default: the one running assay. An empty test suite, a usage error or a crash of pytest is an
+    error the user must act on.
     """
     data_file = data_file if data_file.is_absolute() else (Path.cwd() / data_file)
     data_file.parent.mkdir(parents=True, exist_ok=True)
-    args = [sys.executable, "-c", _BOOTSTRAP, str(data_file), *pytest_args]
+    interpreter = python or sys.executable
+    if python is not None and shutil.which(python) is None and not Path(python).is_file():
+        raise InputError(f"{python}: no such Python interpreter")
+    args = [interpreter, "-c", _BOOTSTRAP, str(data_file), *pytest_args]
     if (root / "mutants").is_dir():
         args.append(f"--ignore={root / 'mutants'}")  # mutmut's working copy would collect twice
     if quiet:
@@ -53,6 +61,8 @@ def run_tests(root: Path, data_file: Path, pytest_args: list[str], *, quiet: boo
         raise ToolError(f"cannot start pytest under coverage: {exc}") from None
     if not quiet or proc.returncode not in (0, 1):
         sys.stderr.write(proc.stdout)
+    if proc.returncode == 1 and "ModuleNotFoundError: No module named 'coverage'" in proc.stdout:
+        raise ToolError(f"{interpreter} has no coverage.py: pip install coverage pytest in that environment")
     if proc.returncode == EXIT_NO_TESTS:
         raise InputError(f"{root}: pytest collected no tests; nothing to measure")
     if proc.returncode not in (0, 1):
