@@ -5,7 +5,6 @@ Exit 0 when the profile passes, 1 when a condition fails, 2 for a bad policy, re
 
 from __future__ import annotations
 
-import logging
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,6 @@ from assay.errors import InputError, ThresholdFailed, ToolError
 if TYPE_CHECKING:
     from assay.gates import Inputs, Profile
 
-log = logging.getLogger("assay.gate")
 
 GATE_FORMATS = ["table", "json", "junit", "markdown", "github"]
 
@@ -163,7 +161,8 @@ def _run_tools(app: AppContext, commands: list[tuple[str, ...]]) -> None:
         for extra in app.config_files:
             argv += ["--config", str(extra)]
         argv += list(cmd[1:])
-        log.warning("--run: %s", " ".join(cmd))
+        if not app.quiet:
+            click.echo(f"assay gate --run: {' '.join(cmd)}", err=True)
         try:
             proc = subprocess.run(argv, cwd=app.root, capture_output=True, text=True, check=False)
         except OSError as exc:
