@@ -7,14 +7,13 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from assay import __version__
 from assay.formats.markdown import md_escape
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 FORMATS = ("table", "json", "markdown", "sarif", "html")
 STATUS_STYLE = {
@@ -44,6 +43,9 @@ def _pct(value: Any) -> str:
 
 
 def build_table(doc: Mapping[str, Any], console: Console) -> None:
+    from rich.markup import escape  # rich loads only for the table
+    from rich.table import Table
+
     console.print(
         f"[bold]{escape(str(doc['repository']))}[/bold] @ {escape(str(doc['commit'])[:12])}: "
         f"[bold]Level {doc['level']} {doc['level_name']}[/bold] — {doc['percent']:.1f}%"
@@ -87,6 +89,8 @@ def build_table(doc: Mapping[str, Any], console: Console) -> None:
 
 
 def render_table(doc: Mapping[str, Any], width: int = 120) -> str:
+    from rich.console import Console
+
     buffer = io.StringIO()
     build_table(doc, Console(file=buffer, width=width, no_color=True, highlight=False, force_terminal=False))
     return buffer.getvalue()
