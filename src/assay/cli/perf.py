@@ -61,6 +61,7 @@ def _suite(
         benchmarks=benchmarks or s.benchmarks,
         max_time=max_time if max_time is not None else s.max_time,
         min_rounds=s.min_rounds,
+        min_time=s.min_time,
         timeout=s.timeout,
         pytest_args=(*s.pytest_args, *extra),
     )

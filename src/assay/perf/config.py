@@ -20,6 +20,11 @@ class PerfSection(SectionModel):
     bootstrap: int = Field(2000, ge=100, le=100000, description="bootstrap resamples for the ratio CI")
     max_time: float = Field(0.1, gt=0, description="--benchmark-max-time per benchmark and run (seconds)")
     min_rounds: int = Field(5, ge=1, description="--benchmark-min-rounds per benchmark and run")
+    min_time: float = Field(
+        0.0002,
+        gt=0,
+        description="--benchmark-min-time: fast benchmarks batch iterations into rounds of at least this",
+    )
     timeout: float = Field(900, gt=0, description="seconds one pytest run of the suite may take")
     pytest_args: list[str] = Field(default_factory=list, description="extra arguments for pytest")
     plugins: list[str] | None = Field(

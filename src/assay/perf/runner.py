@@ -57,6 +57,7 @@ class SuiteOptions:
     benchmarks: str = "benchmarks"
     max_time: float = 0.1
     min_rounds: int = 5
+    min_time: float = 0.0002
     timeout: float = 900
     pytest_args: Sequence[str] = ()
     # None: pytest autoloads every installed plugin. A tuple: only these (plus pytest-benchmark),
@@ -103,6 +104,7 @@ def run_suite(checkout: Path, options: SuiteOptions, work: Path) -> SuiteRun:
         f"--benchmark-json={json_path}",
         f"--benchmark-max-time={options.max_time}",
         f"--benchmark-min-rounds={options.min_rounds}",
+        f"--benchmark-min-time={options.min_time}",
         "-p",
         _PLUGIN_NAME,
         "-q",

@@ -305,20 +305,36 @@ def bisect(
 ) -> tuple[str | None, list[BisectStep]]:
     """First commit in `commits` (oldest first, the last one bad) whose samples regress against `good`.
 
+    A commit counts as slow when it is a regression against good *and* its median is nearer the bad
+    commit's than good's (past the geometric midpoint): commits measured minutes apart on a busy
+    machine drift, and the step being hunted is what separates good from bad.
     Returns None when the last commit is not a regression against good at all.
     """
     steps: list[BisectStep] = []
+    midpoint = [math.inf]
+    seen: dict[str, tuple[BenchmarkSamples, str]] = {}
+
+    def measured(commit: str) -> tuple[BenchmarkSamples, str]:
+        if commit not in seen:
+            seen[commit] = measure(commit)
+        return seen[commit]
 
     def is_bad(index: int) -> bool:
-        samples, source = measure(commits[index])
+        samples, source = measured(commits[index])
         if not samples.ok:
             steps.append(BisectStep(commits[index], "error", None, None, source))
             # A commit where the benchmark cannot run cannot be judged; treat it as good and move on.
             return False
         d = decide(good.samples, samples.samples, rule)
-        steps.append(BisectStep(commits[index], d.verdict.value, d.ratio, d.p_value, source))
-        return d.verdict == Verdict.REGRESSION
+        slow = d.verdict == Verdict.REGRESSION and (d.ratio or 0.0) >= midpoint[0]
+        verdict = d.verdict.value if slow or d.verdict != Verdict.REGRESSION else "nearer good"
+        steps.append(BisectStep(commits[index], verdict, d.ratio, d.p_value, source))
+        return slow
 
+    last = measured(commits[-1])[0] if commits else None
+    if last is not None and last.ok:
+        good_median, bad_median = summarize(good.samples).median, summarize(last.samples).median
+        midpoint[0] = math.sqrt(bad_median / good_median) if good_median > 0 else 1.0
     if not commits or not is_bad(len(commits) - 1):
         return None, steps
     lo, hi = -1, len(commits) - 1

@@ -107,3 +107,18 @@ def test_bisect_when_bad_is_not_slower() -> None:
         ["c1", "c2"], samples("x", 1e-3, 0), lambda c: (samples("x", 1e-3, 9), "stored"), Rule()
     )
     assert found is None and steps[0].verdict == "unchanged"
+
+
+def test_bisect_ignores_drift_that_is_nearer_good_than_bad() -> None:
+    # The machine got 20% slower after good was measured; the real step (x3) is at c4.
+    speeds = {"c1": 1.2e-3, "c2": 1.2e-3, "c3": 1.2e-3, "c4": 3e-3, "c5": 3e-3, "c6": 3e-3}
+
+    found, steps = bisect(
+        list(speeds),
+        samples("x", 1e-3, 0),
+        lambda c: (samples("x", speeds[c], int(c[1:])), "measured"),
+        Rule(),
+    )
+
+    assert found == "c4"
+    assert "nearer good" in {s.verdict for s in steps}
