@@ -12,7 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,16 +22,21 @@ from assay.errors import InputError, ThresholdFailed
 from assay.results import Result
 from assay.vcs import RepoInfo
 
+if TYPE_CHECKING:  # the real imports stay inside the commands so `assay --help` stays fast
+    from assay.perf.config import PerfSection
+    from assay.perf.runner import SuiteOptions
+    from assay.perf.stats import Rule
+
 log = logging.getLogger("assay.perf")
 
 
-def _section(app: AppContext) -> Any:
+def _section(app: AppContext) -> PerfSection:
     from assay.perf.config import PerfSection
 
     return app.config.section("perf", PerfSection)
 
 
-def _rule(app: AppContext, threshold: float | None) -> Any:
+def _rule(app: AppContext, threshold: float | None) -> Rule:
     from assay.perf.stats import Rule
 
     s = _section(app)
@@ -51,7 +56,7 @@ def _suite(
     extra: tuple[str, ...],
     max_time: float | None,
     no_plugin_autoload: bool = False,
-) -> Any:
+) -> SuiteOptions:
     from assay.perf.runner import SuiteOptions
 
     s = _section(app)
