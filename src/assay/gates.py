@@ -550,6 +550,7 @@ class Inputs:
     base: Snapshot | None = None
     changed_lines: int | None = None  # lines the change adds (None: unknown, no exemption)
     base_ref: str | None = None
+    on_default_branch: bool = False  # HEAD is main itself: a failure means main is already broken
 
 
 @dataclass(frozen=True)
@@ -734,9 +735,12 @@ def _evaluate_one(cond: Condition, inputs: Inputs) -> ConditionResult:
     if ok:
         return result(PASS, shown, actual, expected, base_value)
     outcome = FAIL if cond.severity == "error" else WARN
+    message = f"{_num(actual)} is not {cond.op} {_num(expected)} — fix: {fix}"
+    if inputs.on_default_branch and outcome == FAIL:
+        message += f"; main is already broken: follow {rollback}"
     return result(
         outcome,
-        f"{_num(actual)} is not {cond.op} {_num(expected)} — fix: {fix}",
+        message,
         actual,
         expected,
         base_value,
@@ -764,7 +768,9 @@ def decision_result(decision: GateDecision, inputs: Inputs, *, policy_source: st
         f"gate {profile} {verdict}: {counts[PASS]} passed, {counts[FAIL]} failed, {counts[WARN]} warned, "
         f"{counts[MISSING]} not measured, {counts[SKIP]} skipped"
     )
-    if failing:
+    if failing and inputs.on_default_branch:
+        summary += f". main itself is failing: follow {ROLLBACK_DOC}#a-bad-merge-detected-after-the-fact"
+    elif failing:
         summary += (
             f". If this commit is already on main, follow {ROLLBACK_DOC}#a-bad-merge-detected-after-the-fact"
         )
@@ -860,14 +866,15 @@ def collect(store: Store, repo: RepoInfo, base_ref: str | None) -> Inputs:
         raise InputError(f"{repo.root}: the gate needs a git repository with at least one commit")
     head = read_snapshot(store, repo.root, repo.commit)
     base_sha: str | None = None
+    default = default_branch(repo.root)
+    default_sha = resolve_ref(repo.root, default) if default is not None else None
+    on_default = default is not None and (
+        default_sha == repo.commit or repo.branch == default.rsplit("/", 1)[-1]
+    )
     if base_ref is not None:
         base_sha = resolve_ref(repo.root, base_ref)
-    else:
-        default = default_branch(repo.root)
-        if default is not None:
-            candidate = resolve_ref(repo.root, default)
-            if candidate != repo.commit:
-                base_ref, base_sha = default, candidate
+    elif default is not None and default_sha != repo.commit:
+        base_ref, base_sha = default, default_sha
     base: Snapshot | None = None
     lines: int | None = None
     if base_sha is not None and base_ref is not None:
@@ -879,7 +886,7 @@ def collect(store: Store, repo: RepoInfo, base_ref: str | None) -> Inputs:
         lines = _changed_lines_measured(head)
         if lines is None:
             lines = changed_lines(repo.root, base_sha, repo.commit)
-    return Inputs(head=head, base=base, changed_lines=lines, base_ref=base_ref)
+    return Inputs(head=head, base=base, changed_lines=lines, base_ref=base_ref, on_default_branch=on_default)
 
 
 def _changed_lines_measured(head: Snapshot) -> int | None:

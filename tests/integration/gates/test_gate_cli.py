@@ -100,7 +100,9 @@ def test_failing_change_exits_1_with_reasons_fix_hints_and_the_rollback_link(
     assert "assay coverage analyze" in failed["test_coverage_diff_percent"]["fix"]
     assert "assay security scan" in failed["security_findings_new"]["fix"]
     assert res.stderr.startswith("assay: failed: gate pr FAILED: 2 passed, 2 failed")
-    assert "docs/rollback.md#a-bad-merge-detected-after-the-fact" in res.stderr
+    # This is main itself: the failure says main is broken and where the rollback procedure is.
+    assert "main itself is failing: follow docs/rollback.md#a-bad-merge-detected-after-the-fact" in res.stderr
+    assert "main is already broken: follow docs/rollback.md#" in failed["security_findings_new"]["message"]
 
 
 def test_missing_measurement_fails_or_warns_as_configured(repo: GitRepo, assay_cli: Cli) -> None:
@@ -136,6 +138,8 @@ def test_base_comparison_and_small_change_exemption(repo: GitRepo, assay_cli: Cl
     assert by_metric["test_coverage_diff_percent"]["outcome"] == "skip"  # 1 < 20 changed lines
     level = by_metric["repository_maturity_level"]
     assert (level["outcome"], level["actual"], level["base_value"]) == ("fail", 2.0, 3.0)
+    assert "main is already broken" not in level["message"]  # a branch, not main
+    assert "If this commit is already on main" in doc["summary"]
     # Without --base the default branch is the base, the same decision.
     assert json.loads(assay_cli("--repo", repo.path, "gate", "--format", "json").stdout)["base"] == base
     healthy(repo, level=3)
