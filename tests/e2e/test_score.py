@@ -94,6 +94,11 @@ def test_exemptions_are_shown_as_exempt(assay_proc, small_repo: GitRepo, tmp_pat
     assert done.exit_code == 0, done.stderr
     assert "`ci.actions-pinned`: internal runners only" in done.stdout
     assert "exempt" in done.stdout
+    sarif = assay_proc("--store", tmp_path / "s.db", "score", small_repo.path, "-f", "sarif")
+    run = json.loads(sarif.stdout)["runs"][0]
+    exemptions = run["properties"]["exemptions"]
+    assert exemptions == [{"check": "ci.actions-pinned", "reason": "internal runners only"}]
+    assert "ci.actions-pinned" not in {r["ruleId"] for r in run["results"]}
 
 
 @pytest.mark.parametrize(

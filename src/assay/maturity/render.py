@@ -148,6 +148,8 @@ def render_sarif(doc: Mapping[str, Any]) -> str:
                 "properties": {"category": c["category"], "weight": c["weight"], "tags": ["maturity"]},
             }
         )
+        if c.get("exemption"):
+            rules[-1]["properties"]["exemption"] = c["exemption"]
         level = SARIF_LEVEL.get(c["status"])
         if level is None:
             continue
@@ -179,6 +181,12 @@ def render_sarif(doc: Mapping[str, Any]) -> str:
                 },
                 "automationDetails": {"id": "assay/maturity/"},
                 "results": results,
+                # Exempted checks are listed, with their reasons, rather than silently passing.
+                "properties": {
+                    "percent": doc["percent"],
+                    "level": doc["level"],
+                    "exemptions": list(doc.get("exemptions", [])),
+                },
             }
         ],
     }
