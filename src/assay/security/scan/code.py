@@ -8,10 +8,13 @@ confidence). Files bandit cannot parse become findings of their own; the scan co
 from __future__ import annotations
 
 import ast
+import concurrent.futures
 import configparser
 import contextlib
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
 import tomllib
 from collections.abc import Iterator, Sequence
@@ -175,6 +178,79 @@ def _issue_finding(issue: Any, root: Path, cache: dict[str, list[str]]) -> Findi
     )
 
 
+_PARALLEL_FROM = 40  # files; below this a second process costs more than it saves
+
+
+def _scan_files(
+    root: Path,
+    config_name: str | None,
+    profile: dict[str, set[str]],
+    files: Sequence[str],
+    levels: tuple[str, str],
+    honour_noqa: bool,
+) -> CodeScan:
+    """bandit's manager over an already discovered list of files (one worker's share)."""
+    from bandit.core import config as b_config
+    from bandit.core import constants as b_constants
+    from bandit.core import manager as b_manager
+
+    ranking = {"low": b_constants.LOW, "medium": b_constants.MEDIUM, "high": b_constants.HIGH}
+    with contextlib.chdir(root), _quiet_bandit():
+        mgr = b_manager.BanditManager(b_config.BanditConfig(config_name), "file", quiet=True, profile=profile)
+        mgr.files_list = list(files)
+        mgr.run_tests()
+        issues = mgr.get_issue_list(sev_level=ranking[levels[0]], conf_level=ranking[levels[1]])
+        skipped = [(str(f), str(r)) for f, r in mgr.get_skipped()]
+        scanned = len(mgr.files_list)
+    result = CodeScan(files=scanned, skipped=skipped)
+    cache: dict[str, list[str]] = {}
+    for issue in issues:
+        finding = _issue_finding(issue, root, cache)
+        if honour_noqa and finding.location is not None:
+            span = list(getattr(issue, "linerange", []) or [int(issue.lineno)])
+            lines = [_line_text(cache, root / finding.location.path, n) for n in span]
+            comment = noqa_reason(lines, finding.id)
+            if comment is not None:
+                result.suppressed.append(
+                    {"id": finding.id, "location": str(finding.location), "comment": comment}
+                )
+                continue
+        result.findings.append(finding)
+    return result
+
+
+def _scan_parallel(
+    root: Path,
+    config_name: str | None,
+    profile: dict[str, set[str]],
+    files: list[str],
+    levels: tuple[str, str],
+    honour_noqa: bool,
+) -> CodeScan:
+    """Split the files over the cores (bandit's AST walk is CPU-bound Python); one process when the
+    tree is small, the platform cannot fork, or a worker fails."""
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2 or len(files) < _PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return _scan_files(root, config_name, profile, files, levels, honour_noqa)
+    try:
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            futures = [
+                pool.submit(_scan_files, root, config_name, profile, files[i::workers], levels, honour_noqa)
+                for i in range(workers)
+            ]
+            parts = [f.result() for f in futures]
+    except (OSError, concurrent.futures.process.BrokenProcessPool):
+        return _scan_files(root, config_name, profile, files, levels, honour_noqa)
+    merged = CodeScan()
+    for part in parts:
+        merged.findings.extend(part.findings)
+        merged.suppressed.extend(part.suppressed)
+        merged.skipped.extend(part.skipped)
+        merged.files += part.files
+    return merged
+
+
 def scan_code(
     root: Path,
     paths: Sequence[str],
@@ -186,7 +262,6 @@ def scan_code(
 ) -> CodeScan:
     """Run bandit over `paths` (relative to `root`) and return assay findings."""
     from bandit.core import config as b_config
-    from bandit.core import constants as b_constants
     from bandit.core import manager as b_manager
     from bandit.core import utils as b_utils
 
@@ -205,11 +280,11 @@ def scan_code(
         if settings.confidence and _RANK.index(settings.confidence) > _RANK.index(confidence)
         else confidence
     )
-    result = CodeScan(settings=settings)
+    config_name = settings.config_file.name if settings.config_file else None
     # bandit's path matching is relative to where it runs, as with its CLI: run from the root.
     with contextlib.chdir(root), _quiet_bandit():
         try:
-            conf_obj = b_config.BanditConfig(str(settings.config_file.name) if settings.config_file else None)
+            conf_obj = b_config.BanditConfig(config_name)
         except b_utils.ConfigError as exc:
             raise ConfigError(f"{settings.config_file}: [tool.bandit]: {exc}") from None
         profile = {
@@ -222,27 +297,12 @@ def scan_code(
         mgr = b_manager.BanditManager(conf_obj, "file", quiet=True, profile=profile)
         excluded = [*exclude, *settings.exclude]
         mgr.discover_files(targets, recursive=True, excluded_paths=",".join(excluded))
-        mgr.run_tests()
-        ranking = {"low": b_constants.LOW, "medium": b_constants.MEDIUM, "high": b_constants.HIGH}
-        issues = mgr.get_issue_list(sev_level=ranking[sev], conf_level=ranking[conf])
-        skipped = [(str(f), str(r)) for f, r in mgr.get_skipped()]
-        files = len(mgr.files_list)
-    cache: dict[str, list[str]] = {}
-    for issue in issues:
-        finding = _issue_finding(issue, root, cache)
-        if honour_noqa and finding.location is not None:
-            span = list(getattr(issue, "linerange", []) or [int(issue.lineno)])
-            lines = [_line_text(cache, root / finding.location.path, n) for n in span]
-            comment = noqa_reason(lines, finding.id)
-            if comment is not None:
-                result.suppressed.append(
-                    {"id": finding.id, "location": str(finding.location), "comment": comment}
-                )
-                continue
-        result.findings.append(finding)
-    result.files = files
-    result.skipped = skipped
-    for fname, reason in skipped:
+        files = list(mgr.files_list)
+    result = _scan_parallel(root, config_name, profile, files, (sev, conf), honour_noqa)
+    result.settings = settings
+    result.findings.sort(key=lambda f: (str(f.location.path if f.location else ""), str(f.location), f.id))
+    result.skipped.sort()
+    for fname, reason in result.skipped:
         rel = Path(fname).as_posix().removeprefix("./")
         line = _syntax_line(root / rel) if "syntax" in reason else None
         result.findings.append(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assay.results import Severity
 from assay.security.scan.code import UNSCANNED, scan_code
 
@@ -86,3 +88,17 @@ def test_reviewed_noqa_comment_suppresses_the_same_bandit_test(tmp_path: Path) -
     assert "B602" not in {f.id for f in result.findings}
     assert result.suppressed[0]["id"] == "B602" and "fixed command" in result.suppressed[0]["comment"]
     assert "B602" in {f.id for f in scan_code(root, ["src"], honour_noqa=False).findings}
+
+
+def test_parallel_workers_find_exactly_what_one_process_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assay.security.scan import code
+
+    files = {f"src/m{i}.py": RISKY for i in range(6)} | {"src/bad.py": "def broken(:\n"}
+    root = _project(tmp_path, files)
+    serial = scan_code(root, ["src"])
+    monkeypatch.setattr(code, "_PARALLEL_FROM", 1)
+    parallel = scan_code(root, ["src"])
+    assert [f.key() for f in parallel.findings] == [f.key() for f in serial.findings]
+    assert (parallel.files, parallel.skipped) == (serial.files, serial.skipped)
