@@ -179,6 +179,12 @@ def _issue_finding(issue: Any, root: Path, cache: dict[str, list[str]]) -> Findi
 
 
 _PARALLEL_FROM = 40  # files; below this a second process costs more than it saves
+# Scanning a whole checkout (no src/ layout) must not wander into environments and build output.
+ROOT_EXCLUDES = (".venv", "venv", ".tox", ".nox", ".git", "node_modules", "build", "dist", ".eggs")
+
+
+def default_paths(root: Path) -> list[str]:
+    return ["src"] if (root / "src").is_dir() else ["."]
 
 
 def _scan_files(
@@ -266,6 +272,9 @@ def scan_code(
     from bandit.core import utils as b_utils
 
     settings = read_settings(root)
+    paths = list(paths) or default_paths(root)
+    if "." in paths:
+        exclude = [*exclude, *(f"./{d}" for d in ROOT_EXCLUDES if (root / d).is_dir())]
     targets = [p for p in paths if (root / p).exists()]
     missing = [p for p in paths if not (root / p).exists()]
     if missing and not targets:

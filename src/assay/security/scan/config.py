@@ -27,7 +27,8 @@ class SafetySection(SectionModel):
 
 class ScanSection(SectionModel):
     paths: list[str] = Field(
-        default_factory=lambda: ["src"], description="source paths bandit scans (relative to the repo root)"
+        default_factory=list,
+        description="source paths bandit scans, relative to the repo root (default: src/, else the root)",
     )
     exclude: list[str] = Field(default_factory=list, description="paths or globs bandit skips")
     requirements: list[str] = Field(default_factory=list, description="requirements files to audit")

@@ -16,7 +16,7 @@ from assay.security.scan import audit as audit_mod
 from assay.security.scan import collect as collect_mod
 from assay.security.scan import database
 from assay.security.scan.baseline import Accepted, match_ignore
-from assay.security.scan.code import CodeScan, scan_code
+from assay.security.scan.code import CodeScan, default_paths, scan_code
 from assay.security.scan.config import IgnoreEntry, SafetySection
 from assay.security.scan.model import Problem, Vulnerability
 from assay.security.scan.safety import KEY_VARIABLE, SafetyRun, run_safety
@@ -31,7 +31,7 @@ DEPENDENCY_TOOL = "dependencies"
 @dataclass(frozen=True)
 class ScanOptions:
     root: Path
-    paths: Sequence[str] = ("src",)
+    paths: Sequence[str] = ()  # empty: src/ when it exists, else the root
     exclude: Sequence[str] = ()
     requirements: Sequence[Path] = ()
     db: Path | None = None
@@ -311,7 +311,7 @@ def scan(options: ScanOptions) -> Result:
         "root": str(options.root),
         "code": {
             "enabled": options.code,
-            "paths": list(options.paths),
+            "paths": list(options.paths) or default_paths(options.root),
             "files": code.files if code else 0,
             "skipped": [{"path": p, "reason": r} for p, r in code.skipped] if code else [],
             "suppressed": code.suppressed if code else [],

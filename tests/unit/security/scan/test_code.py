@@ -102,3 +102,9 @@ def test_parallel_workers_find_exactly_what_one_process_finds(
     parallel = scan_code(root, ["src"])
     assert [f.key() for f in parallel.findings] == [f.key() for f in serial.findings]
     assert (parallel.files, parallel.skipped) == (serial.files, serial.skipped)
+
+
+def test_without_src_the_root_is_scanned_but_not_virtualenvs(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"tool.py": RISKY, ".venv/lib/site.py": RISKY, "build/lib/tool.py": RISKY})
+    result = scan_code(root, [])
+    assert {f.location.path for f in result.findings if f.location} == {"tool.py"}
