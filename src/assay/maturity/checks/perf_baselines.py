@@ -20,7 +20,7 @@ def evaluate(ev: Evidence) -> Verdict:
     if saved:
         return Verdict.scored(8, f"{len(saved)} pytest-benchmark result file(s) under .benchmarks/")
     return Verdict.scored(
-        0, "benchmarks exist but no baseline is stored (run `assay perf run --save-baseline`)"
+        0, "benchmarks exist but no baseline is stored (`assay perf run`, `assay perf baseline update`)"
     )
 
 
@@ -30,6 +30,6 @@ CHECK = Check(
     title="Performance baselines recorded",
     weight=2,
     evaluate=evaluate,
-    remediation="Record a baseline on the main branch: `assay perf run --save-baseline`.",
+    remediation="Record a baseline on the main branch: `assay perf run && assay perf baseline update`.",
     motivation="A benchmark with nothing to compare against cannot flag a regression.",
 )

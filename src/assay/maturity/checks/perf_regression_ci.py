@@ -34,7 +34,7 @@ CHECK = Check(
     title="Performance regression check in CI",
     weight=2,
     evaluate=evaluate,
-    remediation="Run `assay perf compare --fail-on regression` in a pull-request workflow.",
+    remediation="Run `assay perf compare --base origin/main --fail-on-regression` on pull requests.",
     motivation="Regressions caught at review time cost minutes; in production they cost incidents.",
     effort="medium",
 )

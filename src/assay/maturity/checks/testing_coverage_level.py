@@ -58,7 +58,7 @@ CHECK = Check(
     title="Test coverage at 80/90%",
     weight=4,
     evaluate=evaluate,
-    remediation="Raise coverage to 90%: `assay coverage gaps` lists the untested code that matters most.",
+    remediation="Raise coverage to 90%: `assay coverage analyze` ranks the gaps that matter most.",
     motivation="Untested lines are where regressions hide.",
     effort="high",
 )

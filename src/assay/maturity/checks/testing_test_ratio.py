@@ -26,7 +26,7 @@ CHECK = Check(
     title="Test-to-code ratio",
     weight=2,
     evaluate=evaluate,
-    remediation="Write tests for the modules that have none; `assay coverage gaps` ranks them.",
+    remediation="Write tests for the modules that have none; `assay coverage analyze` ranks them.",
     motivation="Very little test code for a lot of product code usually means untested behaviour.",
     effort="high",
 )
