@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from assay.results import Severity
 from assay.security.scan.model import Advisory, Dependency, Vulnerability
 from assay.security.scan.osv import fixed_versions, is_affected, smallest_fix
+
+
+def version_key(text: str) -> tuple[int, Version | str]:
+    """Sort PEP 440 versions by their meaning; anything else (safety's free text) after them."""
+    try:
+        return (0, Version(text))
+    except InvalidVersion:
+        return (1, text)
 
 
 def audit(
@@ -72,7 +80,7 @@ def merge(primary: Iterable[Vulnerability], other: Iterable[Vulnerability]) -> l
             version=known.version,
             id=known.id,
             aliases=tuple(sorted({*known.aliases, *vuln.aliases, vuln.id} - {known.id})),
-            fixed_in=tuple(sorted({*known.fixed_in, *vuln.fixed_in}, key=Version)),
+            fixed_in=tuple(sorted({*known.fixed_in, *vuln.fixed_in}, key=version_key)),
             severity=max(known.severity, vuln.severity),
             source="+".join(sources),
             summary=known.summary or vuln.summary,

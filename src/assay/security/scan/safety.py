@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
 from assay.results import Severity
+from assay.security.scan.audit import version_key
 from assay.security.scan.cvss import severity_of
 from assay.security.scan.model import Dependency, Vulnerability, normalize
 
@@ -33,13 +32,6 @@ class SafetyRun:
     ran: bool
     status: str
     vulnerabilities: tuple[Vulnerability, ...] = field(default=())
-
-
-def _version_key(text: str) -> tuple[int, Version | str]:
-    try:
-        return (0, Version(text))
-    except InvalidVersion:
-        return (1, text)
 
 
 def parse_report(
@@ -63,7 +55,7 @@ def parse_report(
             cvss = severity_doc.get("cvssv3") or severity_doc.get("cvssv2")
             if isinstance(cvss, Mapping) and isinstance(cvss.get("base_score"), int | float):
                 score = float(cvss["base_score"])
-        fixed = tuple(sorted((str(v) for v in item.get("fixed_versions") or []), key=_version_key))
+        fixed = tuple(sorted((str(v) for v in item.get("fixed_versions") or []), key=version_key))
         dep = where.get((package, version))
         out.append(
             Vulnerability(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,8 +66,6 @@ class DependencyAudit:
 
 
 def _safety_key(section: SafetySection) -> str | None:
-    import os
-
     if section.api_key is not None:
         return section.api_key.get_secret_value() or None
     return os.environ.get(KEY_VARIABLE) or None
