@@ -519,3 +519,16 @@ def test_dangerous_workflow_points_at_the_line(tmp_path: Path) -> None:
     result = verdict(tmp_path, "ci.dangerous-workflow", {".github/workflows/x.yml": DANGEROUS})
     lines = {loc.line for loc in result.locations}
     assert 9 in lines  # the run: line with ${{ github.event.issue.title }}
+
+
+def test_coverage_level_from_a_real_coverage_data_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "mod.py").write_text("def f(x):\n    if x:\n        return 1\n    return 2\n\n\nf(True)\n")
+    subprocess.run(
+        [sys.executable, "-m", "coverage", "run", "--data-file=.coverage", "mod.py"], cwd=tmp_path, check=True
+    )
+    result = CHECKS["testing.coverage-level"].evaluate(collect(tmp_path, is_git=False))
+    assert result.status is CheckStatus.PARTIAL  # 4 of 5 statements: 80%
+    assert result.evidence[0].startswith("coverage 80.0% (.coverage)")

@@ -24,7 +24,31 @@ def from_reports(ev: Evidence) -> tuple[float, str] | None:
         match = LINE_RATE.search(ev.text("coverage.xml", 4096) or "")
         if match:
             return float(match.group(1)) * 100, "coverage.xml"
+    if (ev.root / ".coverage").is_file():
+        return from_data_file(ev)
     return None
+
+
+def from_data_file(ev: Evidence) -> tuple[float, str] | None:
+    """A .coverage data file: coverage.py re-analyses the measured sources (slower; used last)."""
+    import io
+    import os
+
+    import coverage  # heavy: only when no stored measurement and no report exists
+    from coverage.exceptions import CoverageException
+
+    cwd = os.getcwd()
+    try:
+        os.chdir(ev.root)  # relative source paths in the data resolve against the repository
+        cov = coverage.Coverage(data_file=str(ev.root / ".coverage"), config_file=False)
+        cov.load()
+        percent = cov.report(file=io.StringIO(), ignore_errors=True)
+    except (CoverageException, OSError) as exc:
+        ev.problems.append(f".coverage: unreadable ({exc})")
+        return None
+    finally:
+        os.chdir(cwd)
+    return float(percent), ".coverage"
 
 
 def points(percent: float) -> float:
