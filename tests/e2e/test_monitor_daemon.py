@@ -393,6 +393,23 @@ def test_sighup_reloads_intel(daemon: Daemon) -> None:
     assert daemon.get("/api/status")["intel"]["indicators"]["ip"] == 3
 
 
+def test_zy_every_detection_reached_the_siem_outputs(daemon: Daemon) -> None:
+    """Runs after the detection tests above (file order): each detection's event, as the API shows it,
+    is in the ECS JSON lines, the CEF file and the syslog receiver."""
+    wanted = {"changed", "malicious_executable", "listener_added", "connection_to_listed_ip", "brute_force"}
+    by_action = {e["event.action"]: e for e in daemon.events() if e["event.action"] in wanted}
+    assert set(by_action) == wanted
+    ecs_ids = {
+        json.loads(line)["event"]["id"]
+        for line in (daemon.siem_dir / "events.ecs.jsonl").read_text().splitlines()
+    }
+    cef_text = (daemon.siem_dir / "events.cef").read_text()
+    for action, event in by_action.items():
+        assert event["event.id"] in ecs_ids, action
+        assert f"externalId={event['event.id']}" in cef_text, action
+        assert any(event["event.id"] in line for line in daemon.syslog_lines), action
+
+
 def test_zz_sigterm_stops_within_five_seconds(daemon: Daemon) -> None:
     pid_file = daemon.root / "monitor.pid"
     assert int(pid_file.read_text()) == daemon.proc.pid

@@ -111,12 +111,26 @@ def close_incident(store: Store, incident_id: int, resolution: str) -> Incident:
     return get_incident(store, incident_id)
 
 
-def open_event_incident(store: Store, title: str, priority: str, playbook: str, body: str) -> int:
-    """Open an incident for an event, or reuse the open one with the same title (one per subject)."""
+def append_events(
+    store: Store, incident_id: int, events: Sequence[dict[str, Any]], *, keep: int = 500
+) -> int:
+    """Add event summaries to an incident (the newest `keep` are kept); returns how many it now lists."""
     row = store.connection.execute(
-        "SELECT id FROM monitor_incidents WHERE status = 'open' AND title = ? ORDER BY id DESC LIMIT 1",
-        (title,),
+        "SELECT events FROM monitor_incidents WHERE id = ?", (incident_id,)
     ).fetchone()
-    if row is not None:
-        return int(row["id"])
-    return open_incident(store, title, priority, playbook=playbook, body=body)
+    if row is None:
+        raise InputError(f"no incident {incident_id}")
+    merged = (json.loads(row["events"]) + list(events))[-keep:]
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE monitor_incidents SET events = ? WHERE id = ?",
+            (json.dumps(merged, default=str), incident_id),
+        )
+    return len(merged)
+
+
+def status_of(store: Store, incident_id: int) -> str | None:
+    row = store.connection.execute(
+        "SELECT status FROM monitor_incidents WHERE id = ?", (incident_id,)
+    ).fetchone()
+    return str(row["status"]) if row is not None else None

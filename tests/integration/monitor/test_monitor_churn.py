@@ -88,9 +88,9 @@ def test_churn_then_every_new_file_is_reported(tmp_path: Path) -> None:
         counted: list[int] = []
         worker = threading.Thread(target=lambda: counted.append(churn(watched, stop)))
         worker.start()
-        time.sleep(5)
+        time.sleep(3)
         rss_early = proc.memory_info().rss
-        time.sleep(15)
+        time.sleep(10)
         stop.set()
         worker.join()
         rss_late = proc.memory_info().rss
@@ -113,6 +113,8 @@ def test_churn_then_every_new_file_is_reported(tmp_path: Path) -> None:
         with urllib.request.urlopen(url + "/api/status", timeout=10) as resp:
             status = json.loads(resp.read())
         assert status["dropped_events"] == 0
+        # Thousands of P1 changes are one open incident per action, not one per path.
+        assert 1 <= len(status["incidents_opened"]) <= 3
         # Memory is bounded by the tree and the event ring, not by the number of operations.
         assert rss_late - rss_early < 40 * 2**20, (rss_early, rss_late)
     finally:

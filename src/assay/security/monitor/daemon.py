@@ -86,6 +86,11 @@ class Monitor:
         self._reload = threading.Event()
         self._lock = threading.RLock()
         self._notify_queue: queue.Queue[tuple[Event, str]] | None = None
+        self._store_handle: Any = None
+        self._store_inode: int | None = None
+        self._incidents: dict[str, int] = {}
+        self._incident_backlog: dict[int, list[dict[str, Any]]] = {}
+        self._incidents_checked = 0.0
 
     # -- setup --------------------------------------------------------------------------------------
 
@@ -108,14 +113,26 @@ class Monitor:
         self.sinks = [siem.make_sink(spec, self.root) for spec in self.cfg.siem]
 
     def _store(self) -> Any:
-        if not self.store_path.exists() and self.current:
-            log.warning("%s: the store was deleted while running; recreating it", self.store_path)
-        return open_store(self.store_path)
+        """The daemon's one store connection, reopened when the file was deleted or replaced."""
+        try:
+            inode = os.stat(self.store_path).st_ino
+        except FileNotFoundError:
+            inode = None
+        if self._store_handle is not None and inode == self._store_inode:
+            return self._store_handle
+        if self._store_handle is not None:
+            log.warning("%s: the store was deleted or replaced while running; reopening it", self.store_path)
+            self._store_handle.close()
+            self._store_handle = None
+            self._incidents.clear()
+            self._incident_backlog.clear()
+        self._store_handle = open_store(self.store_path)
+        self._store_inode = os.stat(self.store_path).st_ino
+        return self._store_handle
 
     def load_or_init_baseline(self) -> None:
         """Use the stored baseline; baseline roots it does not cover yet (and a first run) silently."""
-        with self._store() as store:
-            info, records = fim.load_baseline(store)
+        info, records = fim.load_baseline(self._store())
         known = {r for r in (info.roots if info else [])}
         new_roots = [r for r in self.roots if fim.display(r) not in known]
         self.current = {p: r for p, r in records.items() if self._under_roots(p)}
@@ -123,8 +140,7 @@ class Monitor:
             found, stats = fim.scan(new_roots, self.rules, workers=self.cfg.hash_workers, budget=self.budget)
             self.current.update(found)
             self.skipped = stats.skipped
-            with self._store() as store:
-                fim.save_baseline(store, self.roots, self.current)
+            fim.save_baseline(self._store(), self.roots, self.current)
             log.info("baseline recorded for %s (%d entries)", ", ".join(new_roots), len(found))
 
     def _under_roots(self, path: str) -> bool:
@@ -215,7 +231,14 @@ class Monitor:
                 log.exception("notification hook failed")
 
     def _open_incident(self, event: Event, decision: playbooks.Decision) -> None:
-        body = playbooks.render(decision.playbook, event, decision.priority)
+        """One open incident per playbook and action: later events are appended to it (in batches,
+        see flush_incidents), so a burst of a thousand changes is one incident, not a thousand."""
+        key = f"{decision.playbook.id if decision.playbook else '-'}|{event.type}.{event.action}"
+        summary = {"@timestamp": event.to_ecs()["@timestamp"], "event.id": event.id, "message": event.message}
+        ident = self._incidents.get(key)
+        if ident is not None:
+            self._incident_backlog.setdefault(ident, []).append(summary)
+            return
         subject = next(
             (
                 str(event.fields[k])
@@ -225,46 +248,61 @@ class Monitor:
             event.message,
         )
         title = f"{event.type}.{event.action}: {subject}"
+        body = playbooks.render(decision.playbook, event, decision.priority)
         try:
-            with self._store() as store:
-                ident = incidents.open_event_incident(
-                    store,
-                    title[:200],
-                    decision.priority,
-                    decision.playbook.id if decision.playbook else "",
-                    body,
-                )
+            store = self._store()
+            ident = incidents.open_incident(
+                store,
+                title[:200],
+                decision.priority,
+                playbook=decision.playbook.id if decision.playbook else "",
+                body=body,
+                events=[summary],
+            )
         except StoreError as exc:
             self.errors.append(str(exc))
             log.error("cannot record incident: %s", exc)
             return
-        if ident not in self.incidents_opened:
-            self.incidents_opened.append(ident)
-            log.warning("incident %d opened (%s): %s", ident, decision.priority, event.message)
+        self._incidents[key] = ident
+        self.incidents_opened.append(ident)
+        log.warning("incident %d opened (%s): %s", ident, decision.priority, event.message)
+
+    def flush_incidents(self) -> None:
+        """Write appended events; forget incidents someone closed, so the next event opens a new one."""
+        backlog, self._incident_backlog = self._incident_backlog, {}
+        try:
+            store = self._store()
+            for ident, summaries in backlog.items():
+                incidents.append_events(store, ident, summaries)
+            now = time.monotonic()
+            if now - self._incidents_checked >= 5:
+                self._incidents_checked = now
+                for key, ident in list(self._incidents.items()):
+                    if incidents.status_of(store, ident) != "open":
+                        del self._incidents[key]
+        except (StoreError, InputError) as exc:
+            self.errors.append(str(exc))
+            log.error("cannot update incidents: %s", exc)
 
     def _respond(self, event: Event, playbook: playbooks.Playbook) -> None:
         rcfg = self.cfg.response
         for action in playbook.actions:
             try:
-                with self._store() as store:
-                    if (
-                        action == "quarantine"
-                        and event.type == "file"
-                        and event.action in ("added", "changed")
-                    ):
-                        path = Path(str(event.fields["file.path"]))
-                        ident = response.quarantine(
-                            store,
-                            path,
-                            resolve(self.root, rcfg.quarantine_dir),
-                            protected=rcfg.protected_paths,
-                        )
-                        self.current.pop(str(path), None)
-                        log.warning("quarantined %s (action %d)", path, ident)
-                    elif action == "kill" and event.fields.get("process.pid"):
-                        pid = int(event.fields["process.pid"])
-                        ident = response.kill(store, pid, protected_names=rcfg.protected_processes)
-                        log.warning("killed pid %d (action %d)", pid, ident)
+                store = self._store()
+                if action == "quarantine" and event.type == "file" and event.action in ("added", "changed"):
+                    path = Path(str(event.fields["file.path"]))
+                    ident = response.quarantine(
+                        store,
+                        path,
+                        resolve(self.root, rcfg.quarantine_dir),
+                        protected=rcfg.protected_paths,
+                    )
+                    self.current.pop(str(path), None)
+                    log.warning("quarantined %s (action %d)", path, ident)
+                elif action == "kill" and event.fields.get("process.pid"):
+                    pid = int(event.fields["process.pid"])
+                    ident = response.kill(store, pid, protected_names=rcfg.protected_processes)
+                    log.warning("killed pid %d (action %d)", pid, ident)
             except InputError as exc:
                 log.warning("playbook %s: %s not done: %s", playbook.id, action, exc)
 
@@ -274,9 +312,17 @@ class Monitor:
         if not targets:
             return []
         previous = {p: r for p, r in self.current.items()}
-        found, stats = fim.scan(
-            targets, self.rules, previous, workers=self.cfg.hash_workers, budget=self.budget
-        )
+        try:
+            found, stats = fim.scan(
+                targets,
+                self.rules,
+                previous,
+                workers=self.cfg.hash_workers,
+                budget=self.budget,
+                stop=self._stop,
+            )
+        except fim.ScanStopped:
+            return []  # stopping: a half-finished check must not report the unscanned part as removed
         if roots is not None:
             prefixes = [t.rstrip("/") + "/" for t in targets]
             old_part = {p: r for p, r in previous.items() if p in targets or p.startswith(tuple(prefixes))}
@@ -303,6 +349,8 @@ class Monitor:
             return self.full_check()
         accepted: list[Event] = []
         for path in dict.fromkeys(self.watcher.drain()):
+            if self._stop.is_set():
+                break
             if self.rules.ignored(path) or not self._under_roots(path):
                 continue
             old = self.current.get(path)
@@ -455,7 +503,7 @@ class Monitor:
                 from_start=True,
             )
         events += self.poll_host()
-        self.up = False
+        self.shutdown()
         return events
 
     def request_stop(self, *_args: Any) -> None:
@@ -505,6 +553,8 @@ class Monitor:
                     self._reload.clear()
                     self.reload()
                 self.drain_realtime()
+                if self._incident_backlog or self._incidents:
+                    self.flush_incidents()
                 now = time.monotonic()
                 if now - last_poll >= self.cfg.poll_interval:
                     last_poll = now
@@ -522,6 +572,11 @@ class Monitor:
         if self.up:
             log.warning("monitor stopping")
         self.up = False
+        if self._incident_backlog:
+            self.flush_incidents()
+        if self._store_handle is not None:
+            self._store_handle.close()
+            self._store_handle = None
         if self.watcher is not None:
             self.watcher.stop()
         if self.http is not None:

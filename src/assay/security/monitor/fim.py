@@ -220,6 +220,10 @@ def walk(roots: Iterable[str], rules: Rules, stats: ScanStats) -> Iterator[FileR
                 stack.append(path)
 
 
+class ScanStopped(Exception):
+    """The scan was asked to stop (the daemon is shutting down)."""
+
+
 def scan(
     roots: Sequence[str],
     rules: Rules,
@@ -227,6 +231,7 @@ def scan(
     *,
     workers: int = 4,
     budget: Budget | None = None,
+    stop: threading.Event | None = None,
 ) -> tuple[dict[str, FileRecord], ScanStats]:
     """Stat everything under the roots and hash regular files whose metadata changed since `previous`."""
     started = time.monotonic()
@@ -249,6 +254,10 @@ def scan(
     # Hashing runs in batches while the walk goes on, so stat and read I/O overlap.
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="assay-hash") as pool:
         for rec in walk([os.path.abspath(r) for r in roots], rules, stats):
+            if stop is not None and stop.is_set():
+                for future in futures:
+                    future.cancel()
+                raise ScanStopped
             old = previous.get(rec.path) if previous else None
             if rec.type == "file":
                 if old is not None and old.sha256 and old.type == "file" and old.same_content_metadata(rec):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import queue
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-QUEUE_SIZE = 50_000
+QUEUE_SIZE = 100_000  # distinct paths waiting to be looked at
 
 
 @dataclass
@@ -55,24 +54,29 @@ def count_dirs(root: str, limit: int) -> int:
 
 
 class RealtimeWatcher:
-    """Feeds changed paths into a bounded queue; a full queue drops the path and asks for a rescan."""
+    """Collects changed paths (coalesced, bounded); past the bound a path is dropped, a rescan asked."""
 
     def __init__(self, roots: Sequence[str], *, max_watches: int, observer: Any = None) -> None:
         self.roots = [os.path.abspath(r) for r in roots]
         self._given_observer = observer  # tests pass one whose schedule() fails like a full kernel
         self.max_watches = max_watches
-        self.paths: queue.Queue[str] = queue.Queue(QUEUE_SIZE)
+        self.capacity = QUEUE_SIZE
+        self._pending: dict[str, None] = {}
         self.state = WatchState()
         self._observer: Any = None
         self._lock = threading.Lock()
 
     def _put(self, path: str) -> None:
-        try:
-            self.paths.put_nowait(path)
-        except queue.Full:
-            with self._lock:
+        # Pending paths are coalesced: a file written a thousand times between two drains is looked
+        # at once, so heavy churn costs memory per distinct path, not per kernel event.
+        with self._lock:
+            if path in self._pending:
+                return
+            if len(self._pending) >= self.capacity:
                 self.state.dropped += 1
                 self.state.overflowed = True
+                return
+            self._pending[path] = None
 
     def start(self) -> WatchState:
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -143,10 +147,16 @@ class RealtimeWatcher:
             self._observer = None
 
     def drain(self, limit: int = 10_000) -> list[str]:
-        out: list[str] = []
-        while len(out) < limit:
-            try:
-                out.append(self.paths.get_nowait())
-            except queue.Empty:
-                break
-        return out
+        with self._lock:
+            if len(self._pending) <= limit:
+                out = list(self._pending)
+                self._pending.clear()
+                return out
+            out = []
+            for path in self._pending:
+                out.append(path)
+                if len(out) >= limit:
+                    break
+            for path in out:
+                del self._pending[path]
+            return out

@@ -77,12 +77,16 @@ def test_enospc_falls_back_and_says_why(tmp_path: Path) -> None:
     assert "ENOSPC" in state.fallbacks[0].reason and "max_user_watches" in state.fallbacks[0].reason
 
 
-def test_queue_overflow_counts_drops_and_asks_for_a_rescan(tmp_path: Path) -> None:
+def test_pending_paths_coalesce_and_overflow_asks_for_a_rescan(tmp_path: Path) -> None:
     watcher = RealtimeWatcher([str(tmp_path)], max_watches=10)
-    watcher.paths.maxsize = 2  # type: ignore[misc]  # a tiny queue to overflow
-    for n in range(5):
+    watcher.capacity = 2
+    for _ in range(100):
+        watcher._put("/x/same")  # a hot file is one pending path, never a drop
+    assert watcher.state.dropped == 0
+    for n in range(4):
         watcher._put(f"/x/{n}")
     assert watcher.state.dropped == 3 and watcher.state.overflowed
+    assert watcher.drain() == ["/x/same", "/x/0"]
 
 
 def test_dedup_merges_repeats_within_the_window() -> None:
@@ -222,11 +226,13 @@ def test_quarantine_refuses_protected_paths_and_non_files(tmp_path: Path) -> Non
         assert response.actions(store) == []
 
 
-def test_event_incidents_are_one_per_subject(tmp_path: Path) -> None:
+def test_incident_events_are_appended_and_capped(tmp_path: Path) -> None:
     with open_store(tmp_path / "db") as store:
-        first = incidents.open_event_incident(store, "file.changed: /etc/x", "P1", "file-integrity", "body")
-        again = incidents.open_event_incident(store, "file.changed: /etc/x", "P1", "file-integrity", "body")
-        assert first == again
-        incidents.close_incident(store, first, "planned change")
-        third = incidents.open_event_incident(store, "file.changed: /etc/x", "P1", "file-integrity", "body")
-        assert third != first
+        ident = incidents.open_incident(store, "file.changed: /etc/x", "P1", playbook="file-integrity")
+        assert incidents.append_events(store, ident, [{"n": n} for n in range(8)], keep=5) == 5
+        assert [e["n"] for e in incidents.get_incident(store, ident).events] == [3, 4, 5, 6, 7]
+        assert incidents.status_of(store, ident) == "open"
+        incidents.close_incident(store, ident, "planned change")
+        assert incidents.status_of(store, ident) == "closed"
+        with pytest.raises(InputError, match="already closed"):
+            incidents.close_incident(store, ident, "again")
