@@ -354,3 +354,61 @@ def test_incident_lifecycle(tmp_path: Path) -> None:
     assert "# P1: web shell found" in shown.stdout and "closed (removed, keys rotated)" in shown.stdout
     bad = run(tmp_path, "incident", "open", "--title", "x", "--priority", "P9", "--store", db)
     assert bad.returncode == 2
+
+
+def test_automated_quarantine_from_a_playbook_and_restore(tmp_path: Path, tree: Path) -> None:
+    books = tmp_path / "playbooks"
+    books.mkdir()
+    (books / "drop-zone.yaml").write_text(
+        "id: drop-zone\ntitle: File dropped into a watched directory\nevent_types: [file]\n"
+        "event_actions: [added]\nseverity: high\nautomated: true\nactions: [quarantine]\n"
+        "steps: [Inspect the quarantined file]\n"
+    )
+    cfg = quiet_config(tmp_path, playbooks_dir=str(books))
+    db = str(tmp_path / "db")
+    proc = subprocess.Popen(
+        [
+            str(ASSAY),
+            "--repo",
+            str(tmp_path),
+            "security",
+            "monitor",
+            "--config",
+            str(cfg),
+            "--watch",
+            str(tree),
+            "--http-port",
+            "0",
+            "--store",
+            db,
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    dropped = tree / "a" / "payload.bin"
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split("listening on ", 1)[1].split()[0]
+        dropped.write_bytes(b"\x7fELF evil")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and dropped.exists():
+            time.sleep(0.1)
+        assert not dropped.exists(), "the playbook did not quarantine the dropped file"
+        events = get(url + "/api/events?limit=20")
+        added = [e for e in events if e.get("file.path") == str(dropped)]
+        assert added and added[0]["rule.name"] == "drop-zone" and added[0]["labels.priority"] == "P1"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+    listed = json.loads(
+        run(tmp_path, "security", "quarantine", "list", "--store", db, "--format", "json").stdout
+    )
+    action = listed["actions"][0]
+    assert action["action"] == "quarantine" and action["target"] == str(dropped)
+    restored = run(tmp_path, "security", "quarantine", "restore", str(action["id"]), "--store", db)
+    assert restored.returncode == 0, restored.stderr
+    assert dropped.read_bytes() == b"\x7fELF evil"
+    shown = run(tmp_path, "incident", "list", "--store", db, "--format", "json")
+    assert json.loads(shown.stdout)["incidents"][0]["playbook"] == "drop-zone"
