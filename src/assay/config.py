@@ -102,8 +102,11 @@ class Config:
         return node
 
     def validate_all(self) -> None:
+        """Validate every section that is configured; defaults are valid by construction, and
+        leaving unconfigured sections alone keeps their (heavy) tool modules unimported."""
         for path in SECTION_MODELS:
-            self.section(path)
+            if self.get(path) is not None:
+                self.section(path)
 
     def redacted(self) -> dict[str, Any]:
         """Every known section with defaults filled in, plus anything else configured; secrets hidden."""
