@@ -64,7 +64,7 @@ class Monitor:
         self.events.listeners.append(self._after_event)
         self.intel = intel.Indicators()
         self.playbooks: list[playbooks.Playbook] = []
-        self.rules = fim.Rules(cfg.ignore, cfg.growing)
+        self.rules = self._rules(cfg)
         self.current: dict[str, fim.FileRecord] = {}
         self.roots = [os.path.abspath(resolve(root, w)) for w in cfg.watch]
         self.budget = fim.Budget(cfg.io_budget_mb_s * 1e6)
@@ -93,6 +93,18 @@ class Monitor:
         self._incidents_checked = 0.0
 
     # -- setup --------------------------------------------------------------------------------------
+
+    def _rules(self, cfg: MonitorSection) -> fim.Rules:
+        """The configured rules plus the monitor's own files: its writes must not feed back as events."""
+        own = [
+            f"{self.store_path}*",
+            str(resolve(self.root, cfg.pid_file)),
+            str(resolve(self.root, cfg.state_file)),
+        ]
+        own.append(str(resolve(self.root, cfg.pid_file).with_suffix(".log")))
+        own.append(f"{resolve(self.root, cfg.response.quarantine_dir)}/*")
+        own += [str(resolve(self.root, sink.path)) for sink in cfg.siem if sink.path]
+        return fim.Rules([*cfg.ignore, *own], cfg.growing)
 
     def load_intel(self) -> None:
         loaded = intel.load_dir(resolve(self.root, self.cfg.intel_dir))
@@ -522,7 +534,7 @@ class Monitor:
                 self.errors.append(f"reload: {exc}")
                 cfg = self.cfg
             self.cfg = cfg
-            self.rules = fim.Rules(cfg.ignore, cfg.growing)
+            self.rules = self._rules(cfg)
             if self.network is not None:
                 self.network.allowed_ports = set(cfg.allowed_ports)
             if self.logins is not None:

@@ -236,3 +236,23 @@ def test_incident_events_are_appended_and_capped(tmp_path: Path) -> None:
         assert incidents.status_of(store, ident) == "closed"
         with pytest.raises(InputError, match="already closed"):
             incidents.close_incident(store, ident, "again")
+
+
+def test_the_monitors_own_files_are_never_events(tmp_path: Path) -> None:
+    from assay.security.monitor.config import MonitorSection
+    from assay.security.monitor.daemon import Monitor
+
+    cfg = MonitorSection.model_validate(
+        {"watch": [str(tmp_path)], "siem": [{"format": "ecs", "path": "out/e.jsonl"}]}
+    )
+    mon = Monitor(cfg, root=tmp_path, store_path=tmp_path / ".assay" / "assay.db")
+    for own in (
+        ".assay/assay.db",
+        ".assay/assay.db-wal",
+        ".assay/monitor.pid",
+        ".assay/monitor.json",
+        "out/e.jsonl",
+        ".assay/quarantine/1-2-x/content",
+    ):
+        assert mon.rules.ignored(str(tmp_path / own)), own
+    assert not mon.rules.ignored(str(tmp_path / "etc" / "passwd"))
