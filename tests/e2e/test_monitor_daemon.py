@@ -182,6 +182,7 @@ def test_status_tells_what_is_watched(daemon: Daemon) -> None:
     assert status["realtime"] == [str(daemon.watched)]
     assert status["watches"] == 4  # watched/, etc/, bin/, logs/
     assert status["fallbacks"] == []
+    assert status["auth_logs"] == {str(daemon.auth_log): True}
     assert status["intel"]["indicators"]["ip"] == 1
     assert status["intel"]["indicators"]["cidr"] == 1
     assert status["intel"]["indicators"]["sha256"] == 1

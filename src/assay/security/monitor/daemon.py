@@ -433,6 +433,8 @@ class Monitor:
                 "network": self.network is not None,
                 "logins": self.logins is not None,
             },
+            # Which auth logs exist: a configured log that is missing means no login monitoring.
+            "auth_logs": {p: os.path.exists(p) for p in self.logins.paths} if self.logins is not None else {},
             "intel": {
                 "indicators": self.intel.counts(),
                 "age_seconds": age,
