@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -112,17 +113,43 @@ def test_files_vanishing_during_a_scan_are_dropped_not_errors(tmp_path: Path) ->
         fim.hash_file(str(tmp_path / "f0"))
 
 
-def test_unreadable_directory_is_reported_as_skipped(tmp_path: Path) -> None:
-    # A directory that vanishes after listing, the same code path as permission denied.
-    stats = fim.ScanStats()
-    sub = tmp_path / "d"
-    sub.mkdir()
-    (sub / "x").write_text("x")
-    sub_file = tmp_path / "notdir"
-    sub_file.write_text("")
-    records = {r.path for r in fim.walk([str(tmp_path), str(tmp_path / "missing")], fim.Rules(), stats)}
-    assert str(sub / "x") in records
-    assert (str(tmp_path / "missing"), "does not exist") in stats.skipped
+def test_permission_denied_is_reported_as_skipped(tmp_path: Path) -> None:
+    """Run as root without capabilities (setpriv), so file modes apply again."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or os.geteuid() != 0:
+        pytest.skip("SKIPPED LOUDLY: needs root and setpriv to drop CAP_DAC_OVERRIDE")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "inner").write_text("x")
+    (tmp_path / "secret").write_text("y")
+    (tmp_path / "open").write_text("z")
+    for p in (tmp_path / "locked", tmp_path / "secret"):
+        os.chown(p, 65534, 65534)
+        p.chmod(0)
+    script = (
+        "import json, sys\n"
+        "from assay.security.monitor import fim\n"
+        "r, s = fim.scan([sys.argv[1]], fim.Rules())\n"
+        "print(json.dumps({'records': {p: rec.sha256 for p, rec in r.items()}, 'skipped': s.skipped}))\n"
+    )
+    out = subprocess.run(
+        [setpriv, "--bounding-set=-all", "--inh-caps=-all", sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    import json
+
+    data = json.loads(out.stdout)
+    assert sorted(map(tuple, data["skipped"])) == [
+        (str(tmp_path / "locked"), "Permission denied"),
+        (str(tmp_path / "secret"), "Permission denied"),
+    ]
+    assert data["records"][str(tmp_path / "open")] is not None  # the rest is still hashed
+    assert data["records"][str(tmp_path / "secret")] is None  # metadata kept, content unreadable
+    assert str(tmp_path / "locked" / "inner") not in data["records"]
+    for p in (tmp_path / "locked", tmp_path / "secret"):
+        p.chmod(0o700)
 
 
 def test_ignore_globs_and_growing_logs(tmp_path: Path) -> None:
