@@ -50,7 +50,7 @@ def test_audit_300_pins_cold(benchmark, tmp_path: Path, needs_snapshot: None) ->
     def fresh_store() -> tuple[tuple[Path], dict[str, object]]:
         return (tmp_path / f"cold-{next(counter)}.db",), {}
 
-    found = benchmark.pedantic(_load_and_audit, setup=fresh_store, rounds=3, iterations=1)
+    found = benchmark.pedantic(_load_and_audit, setup=fresh_store, rounds=5, iterations=1)
     assert found > 0
 
 
@@ -62,7 +62,7 @@ def test_audit_300_pins_warm_cache(benchmark, tmp_path: Path, needs_snapshot: No
 
 
 def test_bandit_through_assay_api(benchmark) -> None:  # type: ignore[no-untyped-def]
-    result = benchmark.pedantic(scan_code, args=(REPO_ROOT, ["src"]), rounds=3, iterations=1, warmup_rounds=1)
+    result = benchmark.pedantic(scan_code, args=(REPO_ROOT, ["src"]), rounds=5, iterations=1, warmup_rounds=1)
     assert result.files > 0
 
 
@@ -70,7 +70,7 @@ def test_bandit_through_assay_cli(benchmark, tmp_path: Path) -> None:  # type: i
     argv = [str(BIN / "assay"), "--repo", str(REPO_ROOT), "--store", str(tmp_path / "s.db"), "-q"]
     argv += ["security", "scan", "--no-deps", "-f", "json", "-o", str(tmp_path / "out.json")]
     kwargs = {"capture_output": True}
-    proc = benchmark.pedantic(subprocess.run, args=(argv,), kwargs=kwargs, rounds=3, iterations=1)
+    proc = benchmark.pedantic(subprocess.run, args=(argv,), kwargs=kwargs, rounds=5, iterations=1)
     assert proc.returncode in (0, 1)
 
 
@@ -81,5 +81,5 @@ def test_bandit_cli_same_tree(benchmark, tmp_path: Path) -> None:  # type: ignor
     def run() -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(argv, cwd=REPO_ROOT, capture_output=True)
 
-    proc = benchmark.pedantic(run, rounds=3, iterations=1)
+    proc = benchmark.pedantic(run, rounds=5, iterations=1)
     assert proc.returncode in (0, 1)
