@@ -66,6 +66,8 @@ def test_pyproject_pins_and_lock_files(tmp_path: Path) -> None:
         '[[package]]\nname = "jinja2"\nversion = "2.10"\nsource = { registry = "https://pypi.org/simple" }\n',
     )
     _write(tmp_path / "poetry.lock", '[[package]]\nname = "Werkzeug"\nversion = "0.15.0"\n')
+    pylock = 'lock-version = "1.0"\n[[packages]]\nname = "urllib3"\nversion = "1.24.1"\n'
+    _write(tmp_path / "pylock.toml", pylock)
     _write(
         tmp_path / "Pipfile.lock",
         json.dumps({"default": {"idna": {"version": "==2.7"}}, "develop": {"py": {"version": "==1.10.0"}}}),
@@ -79,6 +81,7 @@ def test_pyproject_pins_and_lock_files(tmp_path: Path) -> None:
         ("werkzeug", "0.15.0", "poetry.lock"),
         ("idna", "2.7", "Pipfile.lock"),
         ("py", "1.10.0", "Pipfile.lock"),
+        ("urllib3", "1.24.1", "pylock.toml"),
     }
     requests = next(d for d in out.dependencies if d.name == "requests")
     assert requests.location is not None and requests.location.line == 4
