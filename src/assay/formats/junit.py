@@ -1,4 +1,4 @@
-"""JUnit XML: one testcase per outcome (or per finding), for CI test-report widgets."""
+"""JUnit XML: one testcase per outcome and one per finding, for CI test-report widgets."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def junit_tree(result: Result) -> ET.Element:
                 ET.SubElement(case, "skipped", message=o.message or "skipped")
             elif o.message:
                 ET.SubElement(case, "system-out").text = o.message
-    elif result.findings:
+    if result.findings:
         for f in result.findings:
             where = f" ({f.location})" if f.location else ""
             case = ET.SubElement(
@@ -36,7 +36,7 @@ def junit_tree(result: Result) -> ET.Element:
                 failure.text = f"{f.message}\n{f.remediation}".strip()
             else:
                 ET.SubElement(case, "system-out").text = f.message
-    else:
+    if not (result.outcomes or result.findings):
         ET.SubElement(suite, "testcase", classname=f"assay.{result.tool}", name=result.tool)
     suite.set("tests", str(len(suite.findall("testcase"))))
     suite.set("failures", str(failures))

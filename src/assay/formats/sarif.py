@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from assay import __version__
-from assay.results import Finding, Result, Severity, Status
+from assay.results import Finding, Location, Result, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -50,7 +50,12 @@ def _rule(finding: Finding) -> dict[str, Any]:
     return rule
 
 
-def _result(finding: Finding, index: int) -> dict[str, Any]:
+# GitHub code scanning rejects a whole upload when any result lacks a location, so a finding about
+# the repository as a whole is anchored at line 1 of this file (overridable per Result).
+DEFAULT_ANCHOR = "pyproject.toml"
+
+
+def _result(finding: Finding, index: int, anchor: str = DEFAULT_ANCHOR) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ruleId": finding.id,
         "ruleIndex": index,
@@ -58,18 +63,18 @@ def _result(finding: Finding, index: int) -> dict[str, Any]:
         "message": {"text": finding.message or finding.id},
         "partialFingerprints": {"assay/v1": hashlib.sha256(finding.key().encode()).hexdigest()[:32]},
     }
-    if finding.location is not None:
-        physical: dict[str, Any] = {
-            "artifactLocation": {"uri": finding.location.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"}
-        }
-        if finding.location.line is not None and finding.location.line >= 1:
-            region: dict[str, Any] = {"startLine": finding.location.line}
-            if finding.location.end_line and finding.location.end_line >= finding.location.line:
-                region["endLine"] = finding.location.end_line
-            if finding.location.column and finding.location.column >= 1:
-                region["startColumn"] = finding.location.column
-            physical["region"] = region
-        out["locations"] = [{"physicalLocation": physical}]
+    location = finding.location or Location(anchor, 1)
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": location.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"}
+    }
+    if location.line is not None and location.line >= 1:
+        region: dict[str, Any] = {"startLine": location.line}
+        if location.end_line and location.end_line >= location.line:
+            region["endLine"] = location.end_line
+        if location.column and location.column >= 1:
+            region["startColumn"] = location.column
+        physical["region"] = region
+    out["locations"] = [{"physicalLocation": physical}]
     return out
 
 
@@ -89,6 +94,7 @@ def outcome_findings(result: Result) -> list[Finding]:
 
 def sarif_document(result: Result) -> dict[str, Any]:
     findings = list(result.findings) or outcome_findings(result)
+    anchor = str(result.meta.get("sarif_anchor", DEFAULT_ANCHOR))
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for f in findings:
@@ -109,7 +115,7 @@ def sarif_document(result: Result) -> dict[str, Any]:
                     }
                 },
                 "automationDetails": {"id": f"assay/{result.tool}/"},
-                "results": [_result(f, index[f.id]) for f in findings],
+                "results": [_result(f, index[f.id], anchor) for f in findings],
             }
         ],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 
 from rich.console import Console
 from rich.markup import escape
@@ -65,7 +66,9 @@ def build(result: Result, console: Console) -> None:
 
 
 def print_table(result: Result) -> None:
-    build(result, Console(highlight=False))
+    # A pipe or file gets a fixed, wide layout instead of rich's 80-column fallback.
+    width = None if sys.stdout.isatty() else 120
+    build(result, Console(highlight=False, width=width))
 
 
 class TableWriter:

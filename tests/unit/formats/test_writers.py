@@ -88,15 +88,21 @@ def test_sarif_of_failing_outcomes_without_findings_validates() -> None:
     doc = json.loads(get_writer("sarif").render(gate_only))
     jsonschema.validate(doc, schema)
     assert doc["runs"][0]["results"][0]["ruleId"] == "gate/coverage"
+    # GitHub rejects results without a location: repository-wide findings are anchored at line 1
+    anchored = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert anchored == {
+        "artifactLocation": {"uri": "pyproject.toml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 1},
+    }
 
 
-def test_junit_has_one_testcase_per_outcome() -> None:
+def test_junit_has_one_testcase_per_outcome_and_per_finding() -> None:
     root = ET.fromstring(get_writer("junit").render(RESULT))
     suite = root.find("testsuite")
     assert suite is not None
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "1")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("5", "3", "1")
     failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
-    assert failed == ["coverage >= 80"]
+    assert failed == ["coverage >= 80", "B602 (src/app.py:12)", "doc-missing"]
 
 
 def test_junit_without_outcomes_fails_per_finding() -> None:
