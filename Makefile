@@ -6,19 +6,19 @@ RUN_STAMP := $(VENV)/.assay-run
 DEV_STAMP := $(VENV)/.assay-dev
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck pytest system-deps docs bench clean
+.PHONY: run test lint typecheck pytest system-deps docs bench clean constraints
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "assay needs Python >= 3.11; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(RUN_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
 	@touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(DEV_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@ $(RUN_STAMP)
 
 ## run: set up .venv and run assay's main job on this repository
@@ -46,6 +46,10 @@ pytest: $(DEV_STAMP)
 ## docs: regenerate the generated documentation (docs/metrics.md)
 docs: $(RUN_STAMP)
 	$(BIN)/assay metrics docs > docs/metrics.md
+
+## constraints: re-pin constraints.txt to what the dev venv has now
+constraints: $(DEV_STAMP)
+	@{ head -2 constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^assay'; } > constraints.txt.new && mv constraints.txt.new constraints.txt
 
 ## bench: run assay's own pytest-benchmark suites
 bench: $(DEV_STAMP)

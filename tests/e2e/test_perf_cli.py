@@ -71,7 +71,7 @@ def test_shim_updates_baselines_then_fails_on_regression_and_exports_metrics(
         "--verbose",
     )
 
-    assert checked.returncode == 1, checked.stderr
+    assert checked.returncode == 1, checked.stderr + checked.stdout
     assert "+ assay --repo" in checked.stderr and "perf check" in checked.stderr
     doc = json.loads(checked.stdout)
     assert doc["rule"]["regression_threshold"] == 0.2
