@@ -135,6 +135,7 @@ def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 
 Listener = Callable[[Event], None]
+PRUNE_EVERY = 1024  # emits between two prunes of the de-duplication and rate state
 
 
 class EventLog:
@@ -157,6 +158,7 @@ class EventLog:
         self.deduplicated = 0
         self.dropped = 0
         self.listeners: list[Listener] = []
+        self._emits = 0
 
     def emit(self, event: Event) -> Event | None:
         """Accept an event; returns it, or None when it was merged into a recent one or ignored."""
@@ -164,6 +166,9 @@ class EventLog:
         path = event.fields.get("file.path") if event.type == "file" else None
         notice: Event | None = None
         with self._lock:
+            self._emits += 1
+            if self._emits % PRUNE_EVERY == 0:
+                self._prune(now)
             if path is not None:
                 if path in self.auto_ignored:
                     self.dropped += 1
@@ -174,6 +179,7 @@ class EventLog:
                     while stamps and stamps[0] < now - 3600:
                         stamps.popleft()
                     if len(stamps) > self.per_hour_limit:
+                        del self._path_changes[path]
                         self.auto_ignored[path] = now
                         self.dropped += 1
                         notice = Event(
@@ -206,6 +212,11 @@ class EventLog:
             except Exception:  # a broken sink must not stop monitoring
                 log.exception("event listener failed")
         return accepted
+
+    def _prune(self, now: float) -> None:
+        """Forget state older than its window, so memory follows recent activity, not history."""
+        self._last_seen = {k: v for k, v in self._last_seen.items() if now - v[0] < self.dedup_seconds}
+        self._path_changes = {p: d for p, d in self._path_changes.items() if d and d[-1] >= now - 3600}
 
     def recent(self, limit: int | None = None) -> list[Event]:
         with self._lock:

@@ -256,3 +256,14 @@ def test_the_monitors_own_files_are_never_events(tmp_path: Path) -> None:
     ):
         assert mon.rules.ignored(str(tmp_path / own)), own
     assert not mon.rules.ignored(str(tmp_path / "etc" / "passwd"))
+
+
+def test_state_for_old_subjects_is_forgotten() -> None:
+    from assay.security.monitor import events as events_mod
+
+    log = EventLog(dedup_seconds=60, per_hour_limit=10)
+    for n in range(events_mod.PRUNE_EVERY - 1):
+        log.emit(file_event(f"/tmp/random-{n}", ts=1000.0))
+    assert len(log._last_seen) == events_mod.PRUNE_EVERY - 1
+    log.emit(file_event("/tmp/later", ts=1000.0 + 4000))  # an hour later: the old subjects are gone
+    assert len(log._last_seen) <= 1 and len(log._path_changes) <= 1
