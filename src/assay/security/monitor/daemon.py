@@ -323,7 +323,7 @@ class Monitor:
         targets = roots if roots is not None else self.roots
         if not targets:
             return []
-        previous = {p: r for p, r in self.current.items()}
+        previous = self.current  # read-only until the comparison below is done; no 100k-entry copy
         try:
             found, stats = fim.scan(
                 targets,
@@ -342,10 +342,13 @@ class Monitor:
             old_part = previous
         changes = fim.compare(old_part, found, self.rules)
         with self._lock:
-            for path in old_part:
-                if path not in found:
-                    self.current.pop(path, None)
-            self.current.update(found)
+            if roots is None:
+                self.current = found
+            else:
+                for path in old_part:
+                    if path not in found:
+                        self.current.pop(path, None)
+                self.current.update(found)
         if roots is None:
             self.last_check = time.time()
             self.last_check_stats = stats
