@@ -24,8 +24,12 @@ $(DEV_STAMP): pyproject.toml constraints.txt | $(BIN)/python
 ## run: set up .venv and run assay's main job on this repository
 run: $(RUN_STAMP)
 	@$(BIN)/assay overview
-	@$(BIN)/assay -q coverage analyze --top 10 -f table 2>/dev/null || { echo "coverage: no usable ./.coverage (run 'assay coverage run' for the whole suite); measuring the fast subset tests/unit/coverage to rank assay's gaps"; $(BIN)/assay -q coverage run --data .assay/coverage-make-run --top 10 -f table -- -q -p no:cacheprovider tests/unit/coverage || echo "coverage: could not measure assay's gaps (see above); make run continues"; }
+	@$(BIN)/assay -q security scan -f table || echo "security: the scan reported findings at or above its fail-on severity (above); make run continues"
+	@if [ -f .assay/selftest-coverage/.coverage ]; then $(BIN)/assay -q coverage analyze --data .assay/selftest-coverage/.coverage --top 10 -f table; \
+	else echo "coverage: no measurement of the whole suite yet (make test records one); ranking gaps from the fast subset tests/unit/coverage, kept out of the main store"; \
+	$(BIN)/assay -q --store .assay/make-run-subset.db coverage run --data .assay/coverage-make-run --top 10 -f table -- -q -p no:cacheprovider tests/unit/coverage || echo "coverage: could not measure assay's gaps (see above); make run continues"; fi
 	@$(BIN)/assay -q perf compare --base HEAD~1 --rounds 2 --max-time 0.01 --no-plugin-autoload --benchmarks "benchmarks/bench_perf_stats.py benchmarks/bench_store.py benchmarks/bench_formats.py" -f table || echo "perf: could not compare assay's own benchmarks with HEAD~1 (a clone without a parent commit?); make run continues"
+	@$(BIN)/assay score -f table
 
 ## test: set up .venv with [dev], install the real binaries the tests use (as root), lint, type-check, test
 test: $(DEV_STAMP) system-deps lint typecheck pytest
@@ -40,8 +44,18 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy src
 
+# The suite runs under coverage (subprocesses included); a green run records assay's own coverage in
+# the store, so `assay score` and `assay gate` in .ci/run read a measured number.
+SELFTEST_COV := $(CURDIR)/.assay/selftest-coverage
 pytest: $(DEV_STAMP)
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+	@rm -rf $(SELFTEST_COV) && mkdir -p $(SELFTEST_COV)
+	@export ASSAY_SELFTEST_COVERAGE_DIR=$(SELFTEST_COV); \
+	$(BIN)/python -m coverage run --rcfile=tests/selftest-coverage.ini -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	$(BIN)/python -m coverage combine --rcfile=tests/selftest-coverage.ini -q && \
+	$(BIN)/assay -q coverage analyze --data $(SELFTEST_COV)/.coverage --format json --output $(SELFTEST_COV)/analysis.json && \
+	echo "assay's own coverage (whole suite, subprocesses included): $$($(BIN)/python -m coverage report --rcfile=tests/selftest-coverage.ini --format=total)%"
 
 ## docs: regenerate the generated documentation (docs/metrics.md)
 docs: $(RUN_STAMP)
