@@ -15,6 +15,7 @@ import click
 
 from assay.cli.context import AppContext, output_options, pass_app, write_result
 from assay.errors import InputError, ThresholdFailed, ToolError
+from assay.results import Result
 
 if TYPE_CHECKING:
     from assay.gates import Inputs, Profile
@@ -126,7 +127,31 @@ def gate(
         app.record(result)
     write_result(result, fmt, output)
     if not decision.passed:
+        if not no_record:
+            _notify_failure(app, profile.name, result)
         raise ThresholdFailed(result.summary)
+
+
+def _notify_failure(app: AppContext, profile: str, result: Result) -> None:
+    """Tell the people routed for gate.failed (when [tool.assay.notify] has channels)."""
+    from assay.notify import Event, send_event
+    from assay.results import Severity, Status
+
+    failing = [f"- {o.name}: {o.message}" for o in result.outcomes if o.status in (Status.FAIL, Status.ERROR)]
+    summary = "\n".join([result.summary, *failing])
+
+    repo = app.repo
+    on_main = repo.branch in ("main", "master")
+    event = Event(
+        type="gate.failed",
+        severity=Severity.HIGH if on_main else Severity.MEDIUM,
+        title=f"quality gate '{profile}' failed on {repo.branch} at {repo.commit[:12]}",
+        body=summary,
+        source="assay gate",
+        key=f"gate:{profile}:{repo.branch}",
+        runbook="docs/rollback.md#failing-quality-gate-on-main" if on_main else "docs/gates.md",
+    )
+    send_event(app.config, app.store_path, event)
 
 
 def _missing_commands(profile: Profile, inputs: Inputs | None, base_ref: str | None) -> list[tuple[str, ...]]:
