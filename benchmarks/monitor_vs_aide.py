@@ -103,28 +103,38 @@ def compare_with_aide(work: Path, tree: Path, workers: int) -> dict[str, object]
     )
     out: dict[str, object] = {}
     subprocess.run(["sync"], check=False)
-    t, p = timed(
-        [
-            str(ASSAY),
-            "--store",
-            str(db),
-            "security",
-            "baseline",
-            "init",
-            "--config",
-            str(cfg),
-            "--watch",
-            str(tree),
-            "--format",
-            "json",
-        ],
-        cwd=work,
-    )
-    assert p.returncode == 0, p.stderr
-    out["assay_init_s"] = t
-    t, p = timed([aide, "--config", str(conf), "--init"])
-    assert p.returncode == 0, p.stderr + p.stdout
-    out["aide_init_s"] = t
+    # Each baseline twice, alternating, best of two: the first reader of a fresh tree pays for the
+    # page cache, whichever tool it is.
+    assay_times, aide_times = [], []
+    for round_ in range(2):
+        force = ["--force"] if round_ else []
+        t, p = timed(
+            [
+                str(ASSAY),
+                "--store",
+                str(db),
+                "security",
+                "baseline",
+                "init",
+                "--config",
+                str(cfg),
+                "--watch",
+                str(tree),
+                "--format",
+                "json",
+                *force,
+            ],
+            cwd=work,
+        )
+        assert p.returncode == 0, p.stderr
+        assay_times.append(t)
+        t, p = timed([aide, "--config", str(conf), "--init"])
+        assert p.returncode == 0, p.stderr + p.stdout
+        aide_times.append(t)
+    out["assay_init_s"] = min(assay_times)
+    out["aide_init_s"] = min(aide_times)
+    runs = {"assay": assay_times, "aide": aide_times}
+    out["init_runs_s"] = "; ".join(f"{k} {', '.join(f'{x:.2f}' for x in v)}" for k, v in runs.items())
     shutil.move(work / "aide.db.new", work / "aide.db")
     expected = change_tree(tree)
     t, p = timed(
