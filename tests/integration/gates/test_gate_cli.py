@@ -256,7 +256,10 @@ def test_list_profiles(repo: GitRepo, assay_cli: Cli) -> None:
 
 
 def test_run_reports_a_tool_that_cannot_measure(repo: GitRepo, assay_cli: Cli) -> None:
-    # The pre-commit profile needs the scan; this repository has no src/ for bandit to scan.
+    # The pre-commit profile needs the scan; this repository points it at an advisory database
+    # that is not there, so the scan cannot measure and the gate must say so instead of passing.
+    repo.write("pyproject.toml", '[tool.assay.security.scan]\ndb = "no-such-advisory-database"\n')
+    repo.commit("scan config")
     res = assay_cli("--repo", repo.path, "gate", "--profile", "pre-commit", "--run")
     assert res.exit_code == 2
     assert "--run: `assay security scan` failed: " in res.stderr
