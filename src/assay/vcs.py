@@ -40,9 +40,12 @@ def run_git(args: Sequence[str], cwd: Path | str, *, check: bool = True, timeout
     env = dict(os.environ)
     env.setdefault("GIT_TERMINAL_PROMPT", "0")
     env["LC_ALL"] = "C"
+    git = shutil.which("git")
+    if git is None:
+        raise GitError("git is not installed or not on PATH")
     try:
         proc = subprocess.run(
-            ["git", *args],
+            [git, *args],
             cwd=str(cwd),
             capture_output=True,
             text=True,

@@ -34,14 +34,13 @@ def show(app: AppContext, fmt: str) -> None:
 
 def _print_tables(node: dict[str, object], prefix: str) -> None:
     scalars = {k: v for k, v in node.items() if not isinstance(v, dict)}
-    tables = {k: v for k, v in node.items() if isinstance(v, dict)}
+    tables: dict[str, dict[str, object]] = {k: v for k, v in node.items() if isinstance(v, dict)}
     if scalars:
         click.echo(f"[{prefix}]")
         for key, value in sorted(scalars.items()):
             click.echo(f"{key} = {json.dumps(value, default=str)}")
         click.echo("")
     for key, value in sorted(tables.items()):
-        assert isinstance(value, dict)
         _print_tables(value, f"{prefix}.{key}")
 
 
