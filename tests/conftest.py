@@ -122,6 +122,14 @@ def _isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
     """Keep tests from reading the developer's own git config or GitHub env."""
+    # A new machine has no git identity: every commit a test (or a tool it runs) makes needs one.
+    for var, value in (
+        ("GIT_AUTHOR_NAME", "Test Author"),
+        ("GIT_AUTHOR_EMAIL", "author@example.invalid"),
+        ("GIT_COMMITTER_NAME", "Test Author"),
+        ("GIT_COMMITTER_EMAIL", "author@example.invalid"),
+    ):
+        monkeypatch.setenv(var, value)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     yield

@@ -22,10 +22,21 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ASSAY = Path(sys.executable).with_name("assay")
 
 
+# Paced so the test means the same on an idle and on a loaded CI machine: an unpaced writer in the
+# test process can outrun any consumer on a busy 2-core box. The unpaced ten-minute run is the
+# benchmark (benchmarks/monitor_churn.py).
+OPS_PER_SECOND = 1000
+
+
 def churn(root: Path, stop: threading.Event) -> int:
     rng = random.Random(3)
     ops = 0
+    started = time.monotonic()
     while not stop.is_set():
+        if ops % 50 == 0:
+            ahead = ops / OPS_PER_SECOND - (time.monotonic() - started)
+            if ahead > 0:
+                time.sleep(ahead)
         d = root / f"d{rng.randrange(20)}"
         d.mkdir(exist_ok=True)
         p = d / f"f{rng.randrange(200)}"
@@ -95,7 +106,7 @@ def test_churn_then_every_new_file_is_reported(tmp_path: Path) -> None:
         worker.join()
         rss_late = proc.memory_info().rss
         assert daemon.poll() is None, "the daemon died under churn"
-        assert counted[0] > 1000
+        assert counted[0] > 5000
         # After the churn: 100 distinct new files, each must be reported exactly as added.
         final = watched / "final"
         final.mkdir()
@@ -112,7 +123,7 @@ def test_churn_then_every_new_file_is_reported(tmp_path: Path) -> None:
         assert names - seen == set()
         with urllib.request.urlopen(url + "/api/status", timeout=10) as resp:
             status = json.loads(resp.read())
-        assert status["dropped_events"] == 0
+        assert status["dropped_events"] == 0, status
         # Thousands of P1 changes are one open incident per action, not one per path.
         assert 1 <= len(status["incidents_opened"]) <= 3
         # Memory is bounded by the tree and the event ring, not by the number of operations.
