@@ -17,6 +17,8 @@ PRIORITIES = ("P0", "P1", "P2", "P3")
 
 @dataclass(frozen=True)
 class Incident:
+    """A security incident opened by the monitor or by hand, with its status and priority."""
+
     id: int
     opened_at: float
     closed_at: float | None
@@ -29,6 +31,7 @@ class Incident:
     events: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
+        """The incident as a JSON-ready dict."""
         return {
             "id": self.id,
             "opened_at": self.opened_at,
@@ -52,6 +55,7 @@ def open_incident(
     body: str = "",
     events: Sequence[dict[str, Any]] = (),
 ) -> int:
+    """Record a new open incident with its triggering events; returns its id."""
     if priority not in PRIORITIES:
         raise InputError(f"unknown priority {priority!r} (expected one of: {', '.join(PRIORITIES)})")
     if not title.strip():
@@ -81,6 +85,7 @@ def _incident(row: Any) -> Incident:
 
 
 def list_incidents(store: Store, *, status: str | None = None) -> list[Incident]:
+    """Incidents, newest first, optionally only those with this status."""
     if status is None:
         rows = store.connection.execute("SELECT * FROM monitor_incidents ORDER BY id DESC")
     else:
@@ -91,6 +96,7 @@ def list_incidents(store: Store, *, status: str | None = None) -> list[Incident]
 
 
 def get_incident(store: Store, incident_id: int) -> Incident:
+    """The incident with this id; raises InputError if there is none."""
     row = store.connection.execute("SELECT * FROM monitor_incidents WHERE id = ?", (incident_id,)).fetchone()
     if row is None:
         raise InputError(f"no incident {incident_id}")
@@ -98,6 +104,7 @@ def get_incident(store: Store, incident_id: int) -> Incident:
 
 
 def close_incident(store: Store, incident_id: int, resolution: str) -> Incident:
+    """Close an open incident with a resolution; raises InputError if it is already closed."""
     current = get_incident(store, incident_id)
     if current.status == "closed":
         raise InputError(f"incident {incident_id} is already closed")
@@ -130,6 +137,7 @@ def append_events(
 
 
 def status_of(store: Store, incident_id: int) -> str | None:
+    """The incident's status; None if there is no such incident."""
     row = store.connection.execute(
         "SELECT status FROM monitor_incidents WHERE id = ?", (incident_id,)
     ).fetchone()

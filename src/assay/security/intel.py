@@ -35,6 +35,8 @@ MAX_DOWNLOAD = 256 * 1024 * 1024
 
 @dataclass
 class Indicators:
+    """Threat-intelligence indicators of compromise: IPs, networks, domains, hashes and URLs."""
+
     ips: set[str] = field(default_factory=set)
     cidrs: list[Network] = field(default_factory=list)
     domains: set[str] = field(default_factory=set)
@@ -44,6 +46,7 @@ class Indicators:
     sources: dict[str, float] = field(default_factory=dict)  # source name -> fetched/modified time
 
     def counts(self) -> dict[str, int]:
+        """Number of indicators of each kind."""
         return {
             "ip": len(self.ips),
             "cidr": len(self.cidrs),
@@ -53,6 +56,7 @@ class Indicators:
         }
 
     def total(self) -> int:
+        """Number of indicators of all kinds."""
         return sum(self.counts().values())
 
     def age(self, now: float | None = None) -> float | None:
@@ -62,6 +66,7 @@ class Indicators:
         return max(0.0, (now or time.time()) - min(self.sources.values()))
 
     def merge(self, other: Indicators) -> None:
+        """Add another set's indicators, errors and sources to this one."""
         self.ips |= other.ips
         self.cidrs.extend(other.cidrs)
         self.domains |= other.domains
@@ -71,6 +76,7 @@ class Indicators:
         self.sources.update(other.sources)
 
     def match_ip(self, text: str) -> bool:
+        """Whether the address is a listed IP or falls in a listed network."""
         if text in self.ips:
             return True
         if not self.cidrs:
@@ -82,6 +88,7 @@ class Indicators:
         return any(addr.version == net.version and addr in net for net in self.cidrs)
 
     def match_sha256(self, digest: str | None) -> bool:
+        """Whether the digest (any case) is a listed SHA-256."""
         return digest is not None and digest.lower() in self.sha256
 
     def add(self, value: str, kind: str | None = None) -> str | None:
@@ -227,6 +234,7 @@ def _parse_stix(text: str, source: str, out: Indicators) -> None:
 
 
 def load_file(path: Path) -> Indicators:
+    """Parse one indicator file; raises InputError if it cannot be read."""
     try:
         data = path.read_bytes()
     except OSError as exc:

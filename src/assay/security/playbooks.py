@@ -18,6 +18,8 @@ from assay.security.monitor.events import PRIORITY, Event, iso
 
 
 class Playbook(BaseModel):
+    """A response playbook: which events it covers and the severity and steps it prescribes."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
@@ -34,21 +36,26 @@ class Playbook(BaseModel):
     escalation: list[str] = Field(default_factory=list)
 
     def matches(self, event: Event) -> bool:
+        """Whether the event's type and action are covered by this playbook."""
         return event.type in self.event_types and any(
             fnmatch.fnmatchcase(event.action, glob) for glob in self.actions_matched
         )
 
     def severity_for(self, event: Event) -> Severity:
+        """The playbook's severity, or the event's own when the playbook sets none."""
         return Severity(self.severity) if self.severity else event.severity
 
 
 @dataclass(frozen=True)
 class Decision:
+    """The playbook chosen for an event (None if none matches) and the resulting severity."""
+
     playbook: Playbook | None
     severity: Severity
 
     @property
     def priority(self) -> str:
+        """The incident priority for the severity."""
         return PRIORITY[self.severity]
 
 
@@ -72,6 +79,7 @@ def load_playbooks(directory: Path) -> list[Playbook]:
 
 
 def decide(playbooks: Sequence[Playbook], event: Event) -> Decision:
+    """The first playbook that matches the event, with its severity."""
     for playbook in playbooks:
         if playbook.matches(event):
             return Decision(playbook, playbook.severity_for(event))

@@ -35,6 +35,7 @@ Notifier = Callable[[Event, str], None]
 
 
 def resolve(root: Path, path: str) -> Path:
+    """Resolve a configured path (``~`` expanded) against the repository root unless it is absolute."""
     p = Path(path).expanduser()
     return p if p.is_absolute() else root / p
 
@@ -107,15 +108,18 @@ class Monitor:
         return fim.Rules([*cfg.ignore, *own], cfg.growing)
 
     def load_intel(self) -> None:
+        """(Re)load threat intelligence from the configured directory, logging up to 20 load errors."""
         loaded = intel.load_dir(resolve(self.root, self.cfg.intel_dir))
         for error in loaded.errors[:20]:
             log.warning("intel: %s", error)
         self.intel = loaded
 
     def load_playbooks(self) -> None:
+        """(Re)load the response playbooks from the configured directory."""
         self.playbooks = playbooks.load_playbooks(resolve(self.root, self.cfg.playbooks_dir))
 
     def setup_sinks(self) -> None:
+        """Close any open SIEM sinks and open the ones the configuration names."""
         from assay.security import siem
 
         for sink in self.sinks:
@@ -159,6 +163,7 @@ class Monitor:
         return any(path == r or path.startswith(r.rstrip("/") + "/") for r in self.roots)
 
     def start_watchers(self) -> None:
+        """Start the real-time file watcher and the process, network and login watchers that are enabled."""
         from assay.security.monitor.host import NetworkWatcher, ProcessWatcher
         from assay.security.monitor.logins import LoginWatcher
         from assay.security.monitor.realtime import RealtimeWatcher
@@ -180,6 +185,7 @@ class Monitor:
             )
 
     def start_http(self, host: str | None = None, port: int | None = None) -> int:
+        """Serve the status, events, health and metrics HTTP endpoints; returns the bound port."""
         from assay.metrics import registry_for
         from assay.server import HttpService, json_response
 
@@ -201,6 +207,7 @@ class Monitor:
     # -- one unit of work each ------------------------------------------------------------------------
 
     def emit(self, event: Event) -> Event | None:
+        """Apply the matching playbook's severity to an event and record it; None if merged or ignored."""
         decision = playbooks.decide(self.playbooks, event)
         if decision.playbook is not None:
             event = dataclasses.replace(
@@ -356,6 +363,7 @@ class Monitor:
         return [e for e in (self.emit(ev) for ev in changes) if e is not None]
 
     def drain_realtime(self) -> list[Event]:
+        """Re-check the paths the real-time watcher reported and return the recorded events."""
         if self.watcher is None:
             return []
         if self.watcher.state.overflowed:
@@ -389,6 +397,7 @@ class Monitor:
         return accepted
 
     def poll_host(self) -> list[Event]:
+        """Poll the process, network and login watchers and return the events recorded from them."""
         found: list[Event] = []
         for watcher in (self.processes, self.network, self.logins):
             if watcher is None:
@@ -403,12 +412,14 @@ class Monitor:
     # -- reporting ------------------------------------------------------------------------------------
 
     def fallbacks(self) -> list[dict[str, str]]:
+        """Watched paths that are not watched in real time, each with the reason."""
         if self.watcher is None:
             reason = "real-time watching is off (realtime = false)" if not self.cfg.realtime else ""
             return [{"path": r, "reason": reason} for r in self.roots] if reason else []
         return [{"path": f.path, "reason": f.reason} for f in self.watcher.state.fallbacks]
 
     def status(self) -> dict[str, Any]:
+        """The monitor's state as a JSON-ready dict (served at ``/api/status``)."""
         state = self.watcher.state if self.watcher is not None else None
         now = time.time()
         age = self.intel.age(now)
@@ -451,6 +462,7 @@ class Monitor:
         }
 
     def measurements(self) -> list[Measurement]:
+        """The monitor's health and detection counters as measurements for the metrics endpoint."""
         state = self.watcher.state if self.watcher is not None else None
         out = [
             Measurement("security_monitor_up", 1.0 if self.up else 0.0),
@@ -493,6 +505,7 @@ class Monitor:
     # -- lifecycles -------------------------------------------------------------------------------------
 
     def prepare(self) -> None:
+        """Load intelligence, playbooks, SIEM sinks and the file baseline before monitoring starts."""
         self.load_intel()
         self.load_playbooks()
         self.setup_sinks()
@@ -524,12 +537,15 @@ class Monitor:
         return events
 
     def request_stop(self, *_args: Any) -> None:
+        """Ask the run loop to stop (signal handler for SIGTERM and SIGINT)."""
         self._stop.set()
 
     def request_reload(self, *_args: Any) -> None:
+        """Ask the run loop to reload configuration and intelligence (signal handler for SIGHUP)."""
         self._reload.set()
 
     def reload(self) -> None:
+        """Reload configuration, intelligence, playbooks and sinks; on a bad config keep the old one."""
         log.warning("SIGHUP: reloading configuration and threat intelligence")
         if self.reload_config is not None:
             try:
@@ -549,6 +565,7 @@ class Monitor:
         self.load_playbooks()
 
     def install_signals(self) -> None:
+        """Route SIGTERM and SIGINT to a stop and SIGHUP to a reload."""
         signal.signal(signal.SIGTERM, self.request_stop)
         signal.signal(signal.SIGINT, self.request_stop)
         signal.signal(signal.SIGHUP, self.request_reload)
@@ -586,6 +603,7 @@ class Monitor:
             self.shutdown()
 
     def shutdown(self) -> None:
+        """Stop the watchers and the HTTP server, flush pending incidents and close the store and sinks."""
         if self.up:
             log.warning("monitor stopping")
         self.up = False
@@ -619,6 +637,7 @@ def _limit(query: Mapping[str, list[str]]) -> int:
 
 
 def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (one owned by another user counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -648,12 +667,14 @@ def claim_pid_file(path: Path) -> None:
 
 
 def release(path: Path) -> None:
+    """Remove the pid file if this process wrote it."""
     with contextlib.suppress(OSError, ValueError):
         if int(path.read_text().strip() or "0") == os.getpid():
             path.unlink()
 
 
 def write_state(path: Path, monitor: Monitor) -> None:
+    """Atomically write the running monitor's pid, HTTP URL and start time to the state file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     tmp.write_text(
@@ -669,12 +690,14 @@ def write_state(path: Path, monitor: Monitor) -> None:
 
 
 def release_state(path: Path) -> None:
+    """Remove the state file if this process wrote it."""
     with contextlib.suppress(OSError, ValueError):
         if json.loads(path.read_text()).get("pid") == os.getpid():
             path.unlink()
 
 
 def read_state(path: Path) -> dict[str, Any] | None:
+    """The state file of a running monitor; None if it is missing, unreadable or its process is gone."""
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
@@ -688,6 +711,7 @@ def read_state(path: Path) -> dict[str, Any] | None:
 
 
 def to_result(events: list[Event], status: Mapping[str, Any], *, title: str, summary: str) -> Result:
+    """Turn monitor events and status into a Result with one finding per event."""
     findings = []
     for e in events:
         path = e.fields.get("file.path")
@@ -735,4 +759,5 @@ def to_result(events: list[Event], status: Mapping[str, Any], *, title: str, sum
 
 
 def worst(events: list[Event]) -> Severity | None:
+    """The highest severity among the events; None when there are none."""
     return max((e.severity for e in events), default=None)

@@ -38,6 +38,7 @@ _TYPES = (
 
 
 def file_type(mode: int) -> str:
+    """The kind of file a stat mode describes (``file``, ``directory``, ``symlink``, ...)."""
     for test, name in _TYPES:
         if test(mode):
             return name
@@ -51,6 +52,8 @@ def display(path: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FileRecord:
+    """The recorded metadata of one monitored path, for integrity comparison."""
+
     path: str
     type: str
     mode: int
@@ -65,6 +68,7 @@ class FileRecord:
 
     @classmethod
     def from_stat(cls, path: str, st: os.stat_result, target: str | None = None) -> FileRecord:
+        """Build a record from a stat result (and a symlink's target)."""
         return cls(
             path=path,
             type=file_type(st.st_mode),
@@ -79,6 +83,7 @@ class FileRecord:
         )
 
     def same_content_metadata(self, other: FileRecord) -> bool:
+        """Whether size, mtime, ctime and inode all match, so the content need not be re-hashed."""
         return (self.size, self.mtime_ns, self.ctime_ns, self.inode) == (
             other.size,
             other.mtime_ns,
@@ -103,6 +108,7 @@ class FileRecord:
         )
 
     def view(self) -> dict[str, Any]:
+        """The record as a dict for display, with the path made printable and the mode in octal."""
         out = asdict(self)
         out["path"] = display(self.path)
         out["mode"] = oct(self.mode)
@@ -111,6 +117,8 @@ class FileRecord:
 
 @dataclass
 class ScanStats:
+    """Counters from one integrity scan: files seen, hashed, skipped and time taken."""
+
     files: int = 0
     hashed: int = 0
     hashed_bytes: int = 0
@@ -141,9 +149,11 @@ class Rules:
         return pattern.match(path) is not None or pattern.match(os.path.basename(path)) is not None
 
     def ignored(self, path: str) -> bool:
+        """Whether the path matches an ignore pattern."""
         return self._match(path, self._ignore)
 
     def is_growing(self, path: str) -> bool:
+        """Whether the path matches a pattern of files expected to grow (such as logs)."""
         return self._match(path, self._growing)
 
 
@@ -157,6 +167,7 @@ class Budget:
         self._spent = 0
 
     def spend(self, n: int) -> None:
+        """Account for ``n`` bytes read, sleeping as needed to keep within the rate."""
         if self.rate <= 0:
             return
         with self._lock:
@@ -454,6 +465,8 @@ def compare(
 
 @dataclass(frozen=True)
 class BaselineInfo:
+    """Metadata of the stored file-integrity baseline."""
+
     id: int
     created_at: float
     updated_at: float
@@ -462,6 +475,7 @@ class BaselineInfo:
 
 
 def baseline_info(store: Store) -> BaselineInfo | None:
+    """The latest stored file-integrity baseline's metadata, or None if there is none."""
     row = store.connection.execute("SELECT * FROM monitor_baselines ORDER BY id DESC LIMIT 1").fetchone()
     if row is None:
         return None
@@ -471,6 +485,7 @@ def baseline_info(store: Store) -> BaselineInfo | None:
 
 
 def load_baseline(store: Store) -> tuple[BaselineInfo | None, dict[str, FileRecord]]:
+    """The latest baseline's metadata and its file records by path; ``(None, {})`` without one."""
     info = baseline_info(store)
     if info is None:
         return None, {}

@@ -18,12 +18,16 @@ QUEUE_SIZE = 100_000  # distinct paths waiting to be looked at
 
 @dataclass
 class Fallback:
+    """A root that periodic checks cover instead of real-time watching, and why."""
+
     path: str
     reason: str
 
 
 @dataclass
 class WatchState:
+    """What the real-time watcher covers and how many events it has dropped."""
+
     realtime: list[str] = field(default_factory=list)
     fallbacks: list[Fallback] = field(default_factory=list)
     watches: int = 0
@@ -79,6 +83,7 @@ class RealtimeWatcher:
             self._pending[path] = None
 
     def start(self) -> WatchState:
+        """Start watching the roots, leaving to periodic checks those that cannot be watched."""
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
 
@@ -138,15 +143,18 @@ class RealtimeWatcher:
 
     @property
     def alive(self) -> bool:
+        """Whether the watcher thread is running."""
         return self._observer is not None and bool(self._observer.is_alive())
 
     def stop(self) -> None:
+        """Stop the watcher thread (waiting up to 3 seconds)."""
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout=3)
             self._observer = None
 
     def drain(self, limit: int = 10_000) -> list[str]:
+        """Take up to ``limit`` pending changed paths, oldest first."""
         with self._lock:
             if len(self._pending) <= limit:
                 out = list(self._pending)

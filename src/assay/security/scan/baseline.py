@@ -20,6 +20,8 @@ BASELINE_SCHEMA = "assay.security-baseline/1"
 
 @dataclass(frozen=True)
 class Accepted:
+    """A finding accepted into the scan baseline, with the reason it was accepted."""
+
     fingerprint: str
     id: str
     location: str
@@ -27,6 +29,7 @@ class Accepted:
     reason: str
 
     def to_json(self) -> dict[str, str]:
+        """The accepted finding as a JSON-ready dict."""
         return {
             "fingerprint": self.fingerprint,
             "id": self.id,
@@ -90,6 +93,8 @@ def update_baseline(
 
 @dataclass(frozen=True)
 class IgnoreMatch:
+    """A finding matched by an ignore entry, and whether that entry has expired."""
+
     key: str
     entry: IgnoreEntry
     expired: bool

@@ -47,6 +47,8 @@ class BanditSettings:
 
 @dataclass
 class CodeScan:
+    """The outcome of the bandit code scan: findings, files scanned, skipped files and suppressions."""
+
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -71,6 +73,7 @@ def _ini_level(value: str | None) -> str | None:
 
 
 def read_settings(root: Path) -> BanditSettings:
+    """Bandit settings from pyproject.toml or a bandit config file; raises ConfigError if unreadable."""
     config_file: Path | None = None
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
@@ -184,6 +187,7 @@ ROOT_EXCLUDES = (".venv", "venv", ".tox", ".nox", ".git", "node_modules", "build
 
 
 def default_paths(root: Path) -> list[str]:
+    """The paths scanned by default: ``src`` if it exists, else the whole repository."""
     return ["src"] if (root / "src").is_dir() else ["."]
 
 

@@ -27,12 +27,15 @@ _URLISH = re.compile(r"^(\.{0,2}/|[A-Za-z][\w+.-]*://|[A-Za-z]:\\)")
 
 @dataclass
 class Collected:
+    """Dependencies found for auditing, with the problems met, unpinned names and the files read."""
+
     dependencies: list[Dependency] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unpinned: list[str] = field(default_factory=list)  # declared without an exact version: not audited
     sources: list[str] = field(default_factory=list)
 
     def add(self, dep: Dependency) -> None:
+        """Add a dependency to audit."""
         self.dependencies.append(dep)
 
 
@@ -176,6 +179,7 @@ def _lock_entries(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def read_lockfile(path: Path, root: Path, out: Collected) -> None:
+    """Add the pinned packages of a lock file to ``out``; raises InputError if it cannot be read."""
     shown = _display(path, root)
     try:
         text = path.read_text(encoding="utf-8")
@@ -210,6 +214,7 @@ def collect(
     pyproject: bool,
     lockfiles: bool,
 ) -> Collected:
+    """Gather the dependencies to audit from requirements files, the environment, pyproject and lock files."""
     out = Collected()
     for path in requirements:
         read_requirements(path if path.is_absolute() else root / path, root, out)

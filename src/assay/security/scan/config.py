@@ -26,6 +26,8 @@ class SafetySection(SectionModel):
 
 
 class ScanSection(SectionModel):
+    """`[tool.assay.security.scan]`: what the static scan covers and where its advisory database is."""
+
     paths: list[str] = Field(
         default_factory=list,
         description="source paths bandit scans, relative to the repo root (default: src/, else the root)",
@@ -65,6 +67,8 @@ class ScanSection(SectionModel):
 
 
 class IgnoreEntry(BaseModel):
+    """An accepted finding: why, until when, and optionally for which package."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     reason: str = Field(min_length=1, description="why this finding is accepted")
@@ -82,4 +86,5 @@ class IgnoreSection(SectionModel):
     __pydantic_extra__: dict[str, IgnoreEntry]  # every extra key is one ignore entry, validated
 
     def entries(self) -> dict[str, IgnoreEntry]:
+        """The ignore entries by finding id or fingerprint."""
         return dict(self.__pydantic_extra__ or {})

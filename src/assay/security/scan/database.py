@@ -78,6 +78,7 @@ class DatabaseInfo:
     skipped_examples: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
+        """The database description as a JSON-ready dict."""
         return {
             "origin": self.origin,
             "advisories": self.advisories,
@@ -97,6 +98,7 @@ class AdvisoryDatabase:
     _source: str = ""
 
     def advisories_for(self, packages: Iterable[str]) -> dict[str, list[Advisory]]:
+        """The advisories that concern each of these packages (packages without any are left out)."""
         wanted = sorted(set(packages))
         if self._store_path is None:
             return {p: self._by_package[p] for p in wanted if p in self._by_package}
@@ -136,6 +138,7 @@ def _check_directory(directory: Path) -> list[str]:
 
 
 def fingerprint(files: Iterable[str]) -> str:
+    """A hash of the files' paths, sizes and mtimes, to tell whether a cached import is stale."""
     digest = hashlib.sha256(CACHE_FORMAT.encode())
     for path in files:
         st = os.stat(path)
@@ -233,6 +236,7 @@ def _write_cache(store: Store, source: str, print_: str, db: AdvisoryDatabase) -
 
 
 def prepare(store: Store) -> None:
+    """Create or migrate the advisory tables in the store."""
     store.ensure_component(COMPONENT, MIGRATIONS)
 
 
@@ -269,6 +273,7 @@ def open_imported(store_path: Path) -> AdvisoryDatabase | None:
 
 
 def imported_info(store_path: Path) -> DatabaseInfo | None:
+    """Description of the advisory database imported into the store; None if none is."""
     db = open_imported(store_path)
     return db.info if db else None
 

@@ -36,6 +36,8 @@ class Problem:
 
 @dataclass(frozen=True)
 class Event:
+    """One OSV range event: the version at which something was introduced, fixed or limited."""
+
     kind: str  # introduced, fixed, last_affected, limit
     version: str
 
@@ -54,6 +56,7 @@ class Advisory:
     score: float | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The advisory as a JSON-ready dict."""
         return {
             "id": self.id,
             "package": self.package,
@@ -67,6 +70,7 @@ class Advisory:
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Advisory:
+        """An advisory from the dict ``to_json`` produced."""
         return cls(
             id=doc["id"],
             package=doc["package"],
@@ -98,9 +102,11 @@ class Vulnerability:
     extra_ids: tuple[str, ...] = field(default=())
 
     def ids(self) -> set[str]:
+        """The vulnerability's id, aliases and any other known ids."""
         return {self.id, *self.aliases, *self.extra_ids}
 
     def to_json(self) -> dict[str, Any]:
+        """The vulnerability as a JSON-ready dict."""
         return {
             "package": self.package,
             "version": self.version,

@@ -164,12 +164,14 @@ def _in_range(version: Version, events: tuple[Event, ...]) -> bool:
 
 
 def is_affected(advisory: Advisory, version: Version) -> bool:
+    """Whether the version is listed as affected or falls in an affected range of the advisory."""
     if canonicalize_version(version) in advisory.versions:
         return True
     return any(_in_range(version, r) for r in advisory.ranges)
 
 
 def fixed_versions(advisory: Advisory) -> list[str]:
+    """The versions that fix the advisory, in version order."""
     found = {e.version for r in advisory.ranges for e in r if e.kind == "fixed"}
     return sorted(found, key=_ordering)
 

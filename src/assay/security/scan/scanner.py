@@ -31,6 +31,8 @@ DEPENDENCY_TOOL = "dependencies"
 
 @dataclass(frozen=True)
 class ScanOptions:
+    """What a security scan covers: code paths, requirement sources and the advisory database."""
+
     root: Path
     paths: Sequence[str] = ()  # empty: src/ when it exists, else the root
     exclude: Sequence[str] = ()
@@ -55,6 +57,8 @@ class ScanOptions:
 
 @dataclass
 class DependencyAudit:
+    """The outcome of auditing dependencies against the advisory database."""
+
     vulnerabilities: list[Vulnerability] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     audited: int = 0
@@ -72,6 +76,7 @@ def _safety_key(section: SafetySection) -> str | None:
 
 
 def audit_dependencies(options: ScanOptions) -> DependencyAudit:
+    """Collect the dependencies and look each one up in the advisory database."""
     collected = collect_mod.collect(
         options.root,
         options.requirements,
@@ -121,6 +126,7 @@ def audit_dependencies(options: ScanOptions) -> DependencyAudit:
 
 
 def vulnerability_finding(v: Vulnerability) -> Finding:
+    """A finding for a vulnerable dependency, with the upgrade that fixes it."""
     aliases = f" ({', '.join(v.aliases)})" if v.aliases else ""
     fix = f"; fixed in {', '.join(v.fixed_in)}" if v.fixed_in else "; no fixed version known"
     summary = f": {v.summary}" if v.summary else ""
@@ -156,6 +162,7 @@ def vulnerability_finding(v: Vulnerability) -> Finding:
 
 
 def problem_finding(p: Problem) -> Finding:
+    """A low-severity finding for a dependency declaration that could not be audited."""
     return Finding(
         id=f"{TOOL}/{p.kind}",
         severity=Severity.LOW,
