@@ -74,6 +74,8 @@ def display(rel: str) -> str:
 
 @dataclass(frozen=True)
 class Commit:
+    """One commit from the repository history: sha, author and Unix timestamp."""
+
     sha: str
     timestamp: int
     author: str
@@ -81,6 +83,8 @@ class Commit:
 
 @dataclass(frozen=True)
 class StoredMeasurement:
+    """A measurement read back from the store, with the tool and commit that recorded it."""
+
     name: str
     value: float
     labels: Mapping[str, str]
@@ -108,6 +112,7 @@ class Workflow:
 
     @property
     def triggers(self) -> set[str]:
+        """The event names that trigger this workflow (its ``on:`` keys)."""
         on = self.on
         if isinstance(on, str):
             return {on}
@@ -118,15 +123,18 @@ class Workflow:
         return set()
 
     def tag_triggered(self) -> bool:
+        """Whether the workflow runs on pushed tags."""
         on = self.on
         return isinstance(on, dict) and isinstance(on.get("push"), dict) and "tags" in on["push"]
 
     def jobs(self) -> dict[str, dict[str, Any]]:
+        """The workflow's jobs by id (empty if it did not parse)."""
         if self.data is None or not isinstance(self.data.get("jobs"), dict):
             return {}
         return {str(k): v for k, v in self.data["jobs"].items() if isinstance(v, dict)}
 
     def steps(self) -> list[dict[str, Any]]:
+        """All steps of all jobs in the workflow."""
         out: list[dict[str, Any]] = []
         for job in self.jobs().values():
             steps = job.get("steps")
@@ -135,14 +143,17 @@ class Workflow:
         return out
 
     def uses(self) -> list[str]:
+        """Every action and reusable workflow referenced with ``uses:``."""
         found = [str(s["uses"]) for s in self.steps() if "uses" in s]
         found += [str(j["uses"]) for j in self.jobs().values() if "uses" in j]  # reusable workflows
         return found
 
     def run_scripts(self) -> list[str]:
+        """The ``run:`` scripts of all steps."""
         return [str(s["run"]) for s in self.steps() if "run" in s]
 
     def line_of(self, needle: str) -> int | None:
+        """The first line number (1-based) of the workflow text containing ``needle``; None if absent."""
         for number, line in enumerate(self.text.splitlines(), start=1):
             if needle in line:
                 return number
@@ -209,9 +220,11 @@ class Evidence:
         return self._memo[key]  # type: ignore[no-any-return]  # stored by the same key's compute
 
     def at_root(self, *names: str) -> list[str]:
+        """Files with one of these names at the repository root."""
         return [p for p in self.named(*names) if "/" not in p]
 
     def with_suffix(self, *suffixes: str) -> list[str]:
+        """Files ending in one of these suffixes (case-insensitive), sorted."""
         out: list[str] = []
         for suffix in suffixes:
             out.extend(self._by_suffix.get(suffix.lower(), ()))
@@ -225,9 +238,11 @@ class Evidence:
         return self.files[start:end]
 
     def has_dir(self, directory: str) -> bool:
+        """Whether the directory holds at least one file."""
         return bool(self.under(directory))
 
     def exists(self, rel: str) -> bool:
+        """Whether this repository-relative file exists."""
         i = bisect.bisect_left(self.files, rel)
         return i < len(self.files) and self.files[i] == rel
 
@@ -251,15 +266,18 @@ class Evidence:
         return value
 
     def is_binary(self, rel: str) -> bool:
+        """Whether the file is a non-empty, non-symlink file that does not read as text."""
         return rel not in self.symlinks and self.text(rel, 8192) is None and self.size(rel) > 0
 
     def size(self, rel: str) -> int:
+        """The file's size in bytes (0 if unknown)."""
         return self.sizes.get(rel, 0)
 
     # -- derived views ---------------------------------------------------------------------------
 
     @cached_property
     def pyproject(self) -> dict[str, Any]:
+        """The parsed pyproject.toml; empty if missing or malformed (malformed is noted in ``problems``)."""
         text = self.text("pyproject.toml") if self.exists("pyproject.toml") else None
         if not text:
             return {}
@@ -270,6 +288,7 @@ class Evidence:
             return {}
 
     def tool_config(self, name: str) -> Any:
+        """The ``[tool.<name>]`` table of pyproject.toml, or None."""
         tool = self.pyproject.get("tool", {})
         return tool.get(name) if isinstance(tool, dict) else None
 
@@ -306,6 +325,7 @@ class Evidence:
 
     @cached_property
     def workflows(self) -> list[Workflow]:
+        """The GitHub Actions workflows under .github/workflows, parsed (malformed ones carry an error)."""
         out: list[Workflow] = []
         for rel in self.under(".github/workflows"):
             if not rel.endswith((".yml", ".yaml")) or rel.count("/") != 2:
@@ -359,10 +379,12 @@ class Evidence:
 
     @cached_property
     def python_files(self) -> list[str]:
+        """All Python files in the repository."""
         return self.with_suffix(".py")
 
     @cached_property
     def test_files(self) -> list[str]:
+        """The Python files that are tests."""
         return [p for p in self.python_files if is_test_path(p)]
 
     @cached_property
@@ -405,12 +427,15 @@ class Evidence:
         return documented, total, parsed, len(files)
 
     def metric(self, name: str) -> list[StoredMeasurement]:
+        """Stored measurements of this metric name."""
         return self.measurements.get(name, [])
 
     def metrics_with_prefix(self, prefix: str) -> list[StoredMeasurement]:
+        """Stored measurements of every metric whose name starts with ``prefix``."""
         return [m for name, ms in self.measurements.items() if name.startswith(prefix) for m in ms]
 
     def commits_since(self, days: float) -> list[Commit]:
+        """Commits made in the last ``days`` days."""
         cutoff = self.now - days * 86400
         return [c for c in self.commits or () if c.timestamp >= cutoff]
 
@@ -440,6 +465,7 @@ def _globs(patterns: tuple[str, ...]) -> Callable[[str], bool]:
 
 
 def is_test_path(rel: str) -> bool:
+    """Whether a repository-relative path is a test file (under a tests directory or named like a test)."""
     parts = rel.split("/")
     name = parts[-1]
     if any(p in ("tests", "test", "testing") for p in parts[:-1]):

@@ -31,6 +31,8 @@ CATEGORIES: dict[str, str] = {
 
 
 class CheckStatus(enum.StrEnum):
+    """The outcome of one maturity check."""
+
     PASS = "pass"  # noqa: S105 - an outcome name, not a password
     PARTIAL = "partial"
     FAIL = "fail"
@@ -54,14 +56,17 @@ class Verdict:
 
     @classmethod
     def na(cls, reason: str, *more: str) -> Verdict:
+        """A not-applicable verdict with the reasons why."""
         return cls(None, (reason, *more))
 
     @classmethod
     def scored(cls, score: float, *evidence: str, locations: Sequence[Location] = ()) -> Verdict:
+        """A verdict with the score clamped to 0..MAX_SCORE and rounded to one decimal."""
         return cls(round(max(0.0, min(MAX_SCORE, score)), 1), tuple(evidence), tuple(locations))
 
     @property
     def status(self) -> CheckStatus:
+        """Pass at full marks, fail at zero, partial in between, not applicable without a score."""
         if self.score is None:
             return CheckStatus.NOT_APPLICABLE
         if self.score >= MAX_SCORE:
@@ -94,6 +99,8 @@ class Check:
 
 @dataclass(frozen=True)
 class Level:
+    """A maturity level and the lowest overall percentage that reaches it."""
+
     number: int
     name: str
     minimum: float  # lowest percent that reaches this level
@@ -119,6 +126,8 @@ def level_for(percent: float) -> Level:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One check's outcome in a scorecard, with its evidence and remediation."""
+
     id: str
     category: str
     title: str
@@ -132,6 +141,7 @@ class CheckResult:
     exemption: str = ""  # the reason, when exempt
 
     def to_json(self) -> dict[str, object]:
+        """The result as a JSON-ready dict."""
         doc: dict[str, object] = {
             "id": self.id,
             "category": self.category,
@@ -154,6 +164,8 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class CategoryScore:
+    """The weighted percentage of one category's applicable checks."""
+
     id: str
     title: str
     percent: float | None  # None: no check in it applies
@@ -161,6 +173,7 @@ class CategoryScore:
     counted: int
 
     def to_json(self) -> dict[str, object]:
+        """The category score as a JSON-ready dict."""
         return {
             "id": self.id,
             "title": self.title,
@@ -181,6 +194,7 @@ class Action:
     effort: str
 
     def to_json(self) -> dict[str, object]:
+        """The action as a JSON-ready dict."""
         return {
             "check": self.check,
             "title": self.title,
@@ -192,6 +206,8 @@ class Action:
 
 @dataclass(frozen=True)
 class Scorecard:
+    """The full maturity assessment of one repository at one commit."""
+
     repository: str
     commit: str
     percent: float
@@ -206,6 +222,7 @@ class Scorecard:
     extra: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
+        """The scorecard as a JSON document (schema ``assay.maturity/1``)."""
         return {
             "schema": "assay.maturity/1",
             "repository": self.repository,

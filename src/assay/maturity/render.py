@@ -43,6 +43,7 @@ def _pct(value: Any) -> str:
 
 
 def build_table(doc: Mapping[str, Any], console: Console) -> None:
+    """Print a scorecard's categories, checks and top actions as rich tables to the console."""
     from rich.markup import escape  # rich loads only for the table
     from rich.table import Table
 
@@ -89,6 +90,7 @@ def build_table(doc: Mapping[str, Any], console: Console) -> None:
 
 
 def render_table(doc: Mapping[str, Any], width: int = 120) -> str:
+    """A scorecard as plain-text tables of the given width."""
     from rich.console import Console
 
     buffer = io.StringIO()
@@ -97,6 +99,7 @@ def render_table(doc: Mapping[str, Any], width: int = 120) -> str:
 
 
 def render_markdown(doc: Mapping[str, Any]) -> str:
+    """A scorecard as Markdown (for PR comments and job summaries)."""
     lines = [
         f"## Maturity: Level {doc['level']} {doc['level_name']} — {doc['percent']:.1f}%",
         "",
@@ -212,16 +215,19 @@ def _sarif_location(loc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def render_json(doc: Mapping[str, Any]) -> str:
+    """A scorecard as indented JSON."""
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_html(doc: Mapping[str, Any]) -> str:
+    """A scorecard as a standalone HTML page."""
     from assay.report.html import render_score_page  # jinja2 loads only for HTML
 
     return render_score_page(doc)
 
 
 def render(doc: Mapping[str, Any], fmt: str) -> str:
+    """A scorecard in the named format (table, json, markdown, sarif or html)."""
     renderers = {
         "table": render_table,
         "json": render_json,

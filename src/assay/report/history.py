@@ -31,6 +31,8 @@ MIGRATIONS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Snapshot:
+    """One stored maturity scorecard, reduced to what the report compares."""
+
     run_id: int
     finished_at: float
     commit: str
@@ -44,10 +46,12 @@ class Snapshot:
 
     @property
     def when(self) -> str:
+        """The snapshot's time as ``YYYY-MM-DD HH:MM UTC``."""
         return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(self.finished_at))
 
     @classmethod
     def from_run(cls, run: Run) -> Snapshot | None:
+        """The snapshot of a maturity run; None if the run does not hold a maturity scorecard."""
         data = run.data
         if data.get("schema") != "assay.maturity/1" or not isinstance(data.get("checks"), list):
             return None
@@ -67,6 +71,8 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Change:
+    """How one check changed between two snapshots."""
+
     check: str
     title: str
     before: str  # "fail 0", "absent", ...
@@ -76,6 +82,8 @@ class Change:
 
 @dataclass
 class Report:
+    """The maturity history report: all snapshots, the latest, and what changed since the baseline."""
+
     repository: str
     generated_at: float
     history: list[Snapshot]  # oldest first
@@ -86,10 +94,12 @@ class Report:
 
     @property
     def delta(self) -> float | None:
+        """Percentage points gained since the baseline; None without one."""
         return None if self.baseline is None else round(self.latest.percent - self.baseline.percent, 1)
 
     @property
     def generated(self) -> str:
+        """The report's generation time as ``YYYY-MM-DD HH:MM UTC``."""
         return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(self.generated_at))
 
 
@@ -106,6 +116,7 @@ def _label(state: tuple[str, float | None]) -> str:
 
 
 def diff(before: Snapshot, after: Snapshot) -> list[Change]:
+    """The checks whose state differs between two snapshots, sorted by check id."""
     changes: list[Change] = []
     for check_id in sorted(set(before.checks) | set(after.checks)):
         old, new = before.checks.get(check_id), after.checks.get(check_id)
@@ -153,6 +164,7 @@ def build_report(
 
 
 def last_reported_run(store: Store, repo_root: Path) -> int | None:
+    """The run id covered by the latest stored report for this repository; None if there is none."""
     if store.component_version(COMPONENT) == 0:
         return None
     row = store.connection.execute(
