@@ -17,6 +17,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Machine:
+    """The hardware and Python that benchmarks ran on."""
+
     cpu_model: str
     cores: int
     python: str
@@ -26,13 +28,16 @@ class Machine:
 
     @property
     def id(self) -> str:
+        """A short stable hash identifying this machine description."""
         blob = json.dumps(asdict(self), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def to_json(self) -> str:
+        """The machine description, id included, as JSON."""
         return json.dumps({**asdict(self), "id": self.id}, sort_keys=True)
 
     def describe(self) -> str:
+        """A one-line human description of the machine."""
         return f"{self.cpu_model}, {self.cores} cores, {self.implementation} {self.python}, {self.platform}"
 
 
@@ -50,6 +55,7 @@ def _cpu_model() -> str:
 
 @lru_cache(maxsize=1)
 def current() -> Machine:
+    """Describe the machine this process runs on."""
     return Machine(
         cpu_model=_cpu_model(),
         cores=os.cpu_count() or 1,

@@ -21,6 +21,8 @@ _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 @dataclass(frozen=True)
 class FileDiff:
+    """Coverage of the lines one file's change touches."""
+
     path: str
     changed: tuple[int, ...]  # changed executable lines (first lines of statements), as diff-cover counts
     covered: tuple[int, ...]
@@ -34,6 +36,8 @@ class FileDiff:
 
 @dataclass(frozen=True)
 class DiffReport:
+    """Coverage of a change against a base, per changed file."""
+
     base: str
     base_commit: str
     files: tuple[FileDiff, ...]
@@ -42,17 +46,21 @@ class DiffReport:
 
     @property
     def changed_lines(self) -> int:
+        """Changed executable lines across all files."""
         return sum(len(f.changed) for f in self.files)
 
     @property
     def covered_lines(self) -> int:
+        """Changed executable lines that ran."""
         return sum(len(f.covered) for f in self.files)
 
     @property
     def percent(self) -> float:
+        """Percentage of changed executable lines covered (100 when nothing executable changed)."""
         return 100.0 if self.changed_lines == 0 else 100.0 * self.covered_lines / self.changed_lines
 
     def as_dict(self) -> dict[str, object]:
+        """The report as a JSON-ready dict."""
         statements = sum(len(f.statements_changed) for f in self.files)
         statements_uncovered = sum(len(f.statements_uncovered) for f in self.files)
         return {
@@ -165,6 +173,7 @@ def diff_gaps(
     base_commit: str,
     untracked: set[str] | None = None,
 ) -> DiffReport:
+    """Measure the coverage of the changed lines of each file against the coverage data."""
     by_path: dict[str, FileCoverage] = {fc.path: fc for fc in data.files}
     report_by_path = {r.path: r for r in reports}
     files: list[FileDiff] = []
@@ -223,5 +232,6 @@ def diff_gaps(
 
 
 def untracked_files(root: Path) -> set[str]:
+    """Untracked, not ignored files in the work tree (paths relative to the root)."""
     listed = vcs.run_git(["ls-files", "--exclude-standard", "--others", "-z"], root, timeout=120)
     return {name for name in listed.split("\0") if name}

@@ -19,10 +19,12 @@ class Totals:
 
     @property
     def covered(self) -> int:
+        """Statements executed."""
         return self.statements - self.missing
 
     @property
     def covered_branches(self) -> int:
+        """Branch arcs executed."""
         return self.branches - self.missing_branches
 
     @property
@@ -35,10 +37,12 @@ class Totals:
 
     @property
     def line_percent(self) -> float:
+        """Percentage of statements executed (100 when there are none)."""
         return 100.0 if self.statements == 0 else 100.0 * self.covered / self.statements
 
     @property
     def branch_percent(self) -> float:
+        """Percentage of branch arcs executed (100 when there are none)."""
         return 100.0 if self.branches == 0 else 100.0 * self.covered_branches / self.branches
 
     def __add__(self, other: Totals) -> Totals:
@@ -52,6 +56,7 @@ class Totals:
         )
 
     def as_dict(self) -> dict[str, float | int]:
+        """The totals as a JSON-ready dict, percentages included."""
         return {
             "statements": self.statements,
             "missing": self.missing,
@@ -81,9 +86,11 @@ class FileCoverage:
 
     @property
     def executed(self) -> frozenset[int]:
+        """Line numbers of the statements that ran."""
         return self.statements - self.missing
 
     def totals(self) -> Totals:
+        """Coverage totals of the whole file."""
         return totals_for(self, self.statements | self.excluded)
 
     def partial_lines(self) -> set[int]:
@@ -109,6 +116,7 @@ class BranchIndex:
             self.missing.setdefault(arc[0], []).append(arc)
 
     def totals(self, lines: Iterable[int]) -> Totals:
+        """Totals of the statements and branches that start within ``lines``."""
         fc = self.fc
         line_set = set(lines)
         wanted = line_set & fc.statements
@@ -134,6 +142,7 @@ class BranchIndex:
         )
 
     def missing_arcs(self, lines: Iterable[int]) -> tuple[tuple[int, int], ...]:
+        """The unexecuted branch arcs that start at a statement within ``lines``, sorted."""
         statements = self.fc.statements
         return tuple(sorted(arc for src in lines if src in statements for arc in self.missing.get(src, ())))
 
@@ -151,6 +160,7 @@ class CoverageData:
     has_contexts: bool = False
 
     def totals(self) -> Totals:
+        """The totals summed over all files."""
         total = Totals()
         for fc in self.files:
             total = total + fc.totals()
@@ -185,6 +195,7 @@ class Gap:
     reason: str
 
     def as_dict(self) -> dict[str, object]:
+        """The gap as a JSON-ready dict."""
         r = self.region
         return {
             "path": r.path,

@@ -42,6 +42,8 @@ CLASS_SEPARATOR = "ǁ"  # mutmut names methods x<sep>Class<sep>method
 
 @dataclass(frozen=True)
 class Survivor:
+    """A mutant that no test killed, with where it is and its diff."""
+
     mutant: str
     path: str
     line: int | None
@@ -51,6 +53,8 @@ class Survivor:
 
 @dataclass
 class MutationReport:
+    """The outcome of a mutation testing run: statuses per mutant and module, and the survivors."""
+
     available: bool
     reason: str = ""  # why not available / why nothing ran
     selected: list[str] = field(default_factory=list)  # mutant name globs given to mutmut
@@ -62,6 +66,7 @@ class MutationReport:
 
     @property
     def counts(self) -> Counter[str]:
+        """Mutant statuses counted over all modules."""
         total: Counter[str] = Counter()
         for c in self.by_module.values():
             total.update(c)
@@ -75,6 +80,7 @@ class MutationReport:
         return None if decided == 0 else 100.0 * c["killed"] / decided
 
     def as_dict(self) -> dict[str, object]:
+        """The report as a JSON-ready dict."""
         return {
             "available": self.available,
             "reason": self.reason,

@@ -13,6 +13,8 @@ import numpy as np
 
 
 class Verdict(enum.StrEnum):
+    """The outcome of comparing one benchmark between base and head."""
+
     REGRESSION = "regression"
     IMPROVEMENT = "improvement"
     UNCHANGED = "unchanged"
@@ -23,16 +25,21 @@ class Verdict(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Summary:
+    """Median, interquartile range and count of a benchmark's samples."""
+
     median: float
     iqr: float
     n: int
 
     def as_dict(self) -> dict[str, float | int]:
+        """The summary as a JSON-ready dict."""
         return {"median": self.median, "iqr": self.iqr, "n": self.n}
 
 
 @dataclass(frozen=True)
 class Decision:
+    """The verdict on one benchmark, with the head/base ratio, its confidence interval and p-value."""
+
     verdict: Verdict
     base: Summary
     head: Summary
@@ -55,15 +62,18 @@ class Rule:
 
     @property
     def slower(self) -> float:
+        """The head/base ratio above which a change is slower."""
         return 1.0 + self.threshold
 
     @property
     def faster(self) -> float:
         # Symmetric on a log scale: 15% slower and "1.15x faster" are the same size of effect.
+        """The head/base ratio below which a change is faster (symmetric to ``slower`` on a log scale)."""
         return 1.0 / (1.0 + self.threshold)
 
 
 def summarize(samples: Sequence[float]) -> Summary:
+    """Median, IQR and count of the samples (NaN median and IQR when there are none)."""
     if not samples:
         return Summary(math.nan, math.nan, 0)
     arr = np.asarray(samples, dtype=float)

@@ -45,11 +45,13 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 def prepare(store: Store) -> Store:
+    """Create or migrate the perf tables in the store; returns the store."""
     store.ensure_component(COMPONENT, MIGRATIONS)
     return store
 
 
 def save_samples(store: Store, run_id: int, benchmarks: Iterable[BenchmarkSamples]) -> None:
+    """Store the raw timing samples of each benchmark for a run."""
     with store.transaction() as conn:
         conn.executemany(
             "INSERT INTO perf_samples (run_id, benchmark, samples, error) VALUES (?, ?, ?, ?)",
@@ -58,6 +60,7 @@ def save_samples(store: Store, run_id: int, benchmarks: Iterable[BenchmarkSample
 
 
 def samples_of_run(store: Store, run_id: int) -> dict[str, BenchmarkSamples]:
+    """The stored samples of a run, keyed by benchmark name."""
     rows = store.connection.execute(
         "SELECT benchmark, samples, error FROM perf_samples WHERE run_id = ? ORDER BY id", (run_id,)
     )
@@ -66,6 +69,8 @@ def samples_of_run(store: Store, run_id: int) -> dict[str, BenchmarkSamples]:
 
 @dataclass(frozen=True)
 class StoredSamples:
+    """One benchmark's samples together with the run (commit, machine, time) that produced them."""
+
     run_id: int
     commit: str
     dirty: bool
@@ -105,6 +110,7 @@ def samples_history(
 
 
 def benchmark_names(store: Store, repo_root: str) -> list[str]:
+    """Names of all benchmarks ever recorded by perf runs of this repository, sorted."""
     rows = store.connection.execute(
         "SELECT DISTINCT s.benchmark FROM perf_samples s JOIN runs r ON r.id = s.run_id "
         "WHERE r.tool = 'perf' AND r.repo_root = ? ORDER BY s.benchmark",
@@ -118,6 +124,8 @@ def benchmark_names(store: Store, repo_root: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Baseline:
+    """A stored perf baseline: per-benchmark samples for one branch on one machine."""
+
     id: int
     branch: str
     machine_id: str
@@ -130,6 +138,7 @@ class Baseline:
     benchmarks: dict[str, tuple[float, ...]]
 
     def summary(self) -> dict[str, Any]:
+        """A short JSON-ready description of the baseline (without the samples)."""
         return {
             "id": self.id,
             "branch": self.branch,
@@ -142,6 +151,7 @@ class Baseline:
         }
 
     def export(self) -> dict[str, Any]:
+        """The baseline in the portable export format, samples included."""
         return {
             "branch": self.branch,
             "commit": self.commit,
@@ -169,6 +179,7 @@ def _baseline(row: Any) -> Baseline:
 
 
 def list_baselines(store: Store, repo_root: str, *, branch: str | None = None) -> list[Baseline]:
+    """The repository's baselines, optionally for one branch, most recently activated first."""
     sql = "SELECT * FROM perf_baselines WHERE repo_root = ?"
     params: list[Any] = [repo_root]
     if branch is not None:
@@ -179,6 +190,7 @@ def list_baselines(store: Store, repo_root: str, *, branch: str | None = None) -
 
 
 def get_baseline(store: Store, repo_root: str, baseline_id: int) -> Baseline:
+    """The baseline with this id; raises InputError if the repository has none such."""
     row = store.connection.execute(
         "SELECT * FROM perf_baselines WHERE repo_root = ? AND id = ?", (repo_root, baseline_id)
     ).fetchone()
@@ -190,6 +202,7 @@ def get_baseline(store: Store, repo_root: str, baseline_id: int) -> Baseline:
 
 
 def active_baseline(store: Store, repo_root: str, branch: str, machine_id: str) -> Baseline | None:
+    """The most recently activated baseline for this branch and machine, or None."""
     row = store.connection.execute(
         "SELECT * FROM perf_baselines WHERE repo_root = ? AND branch = ? AND machine_id = ? "
         "ORDER BY activated_at DESC, id DESC LIMIT 1",
@@ -255,6 +268,7 @@ def restore_baseline(store: Store, repo_root: str, baseline_id: int) -> Baseline
 
 
 def export_document(baselines: Iterable[Baseline]) -> dict[str, Any]:
+    """A baselines export document holding these baselines."""
     return {"schema": BASELINES_SCHEMA, "baselines": [b.export() for b in baselines]}
 
 

@@ -24,6 +24,7 @@ ROLLBACK_DOC = "docs/rollback.md#performance-baselines"
 
 
 def fmt_seconds(value: float) -> str:
+    """A duration in seconds in human units (s, ms, us, ns); ``-`` for NaN."""
     if math.isnan(value):
         return "-"
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
@@ -76,6 +77,8 @@ def measurement_result(
 
 @dataclass(frozen=True)
 class Compared:
+    """The comparison of one benchmark: the decision and both sides' samples."""
+
     name: str
     decision: Decision
     base: BenchmarkSamples
@@ -156,6 +159,7 @@ def comparison_result(
     head_info: Mapping[str, Any],
     notes: Sequence[str] = (),
 ) -> Result:
+    """The Result of a perf comparison: an outcome and measurements per benchmark."""
     measurements: list[Measurement] = []
     outcomes: list[Outcome] = []
     rows: list[dict[str, Any]] = []
@@ -234,6 +238,7 @@ def comparison_result(
 
 
 def regressions(result: Result) -> list[str]:
+    """Names of the benchmarks a perf result marks as regressions."""
     return [b["name"] for b in result.data.get("benchmarks", []) if b.get("verdict") == Verdict.REGRESSION]
 
 
@@ -241,6 +246,7 @@ def regressions(result: Result) -> list[str]:
 
 
 def trend(previous: float | None, current: float, flat: float) -> str:
+    """``up``, ``down`` or ``flat`` (change within ``flat``) versus the previous value; ``-`` without one."""
     if previous is None or previous <= 0:
         return "-"
     change = current / previous - 1.0
@@ -290,6 +296,8 @@ def history_result(name: str, points: Sequence[Mapping[str, Any]], flat: float) 
 
 @dataclass(frozen=True)
 class BisectStep:
+    """One commit tested during a perf bisect, and whether it was stored or measured."""
+
     commit: str
     verdict: str
     ratio: float | None
@@ -350,6 +358,7 @@ def bisect(
 def bisect_result(
     benchmark: str, good: str, bad: str, first_bad: str | None, subject: str, steps: Sequence[BisectStep]
 ) -> Result:
+    """The Result of a perf bisect: the first bad commit and an outcome per tested commit."""
     outcomes = [
         Outcome(
             s.commit[:12],
