@@ -36,6 +36,8 @@ class SectionModel(BaseModel):
 
 
 class StoreSection(SectionModel):
+    """`[tool.assay.store]`: where the SQLite store lives and how long runs are kept."""
+
     path: str = Field(".assay/assay.db", description="SQLite store, relative to the repository root")
     retention_days: int = Field(
         365, ge=1, description="runs older than this are pruned by `assay store prune`"
@@ -43,6 +45,8 @@ class StoreSection(SectionModel):
 
 
 class MetricsSection(SectionModel):
+    """`[tool.assay.metrics]`: the exporter's address, token and push target."""
+
     host: str = Field("127.0.0.1", description="address `assay metrics serve` binds")
     port: int = Field(9464, ge=0, le=65535)
     token: SecretStr | None = Field(
@@ -94,6 +98,7 @@ class Config:
         return value  # type: ignore[no-any-return]  # cls is a BaseModel subclass
 
     def get(self, path: str, default: Any = None) -> Any:
+        """The raw configuration value at a dotted path, or ``default`` if absent."""
         node: Any = self.raw
         for part in path.split("."):
             if not isinstance(node, Mapping) or part not in node:
@@ -123,6 +128,7 @@ class Config:
 
 
 def model_for(path: str) -> type[BaseModel]:
+    """The pydantic model registered for a configuration section; raises KeyError if none is."""
     target = SECTION_MODELS.get(path)
     if target is None:
         raise KeyError(f"no configuration section registered as {path!r}")
@@ -184,6 +190,7 @@ def _redact(value: Any, key: str = "") -> Any:
 
 
 def is_secret_key(key: str) -> bool:
+    """Whether a configuration key names a secret (token, password, ...), so its value is masked."""
     return bool(_SECRET_KEY.search(key))
 
 
@@ -256,6 +263,7 @@ def interpolate(value: Any, path: Path | None, key: str = "", env: Mapping[str, 
 
 
 def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``base`` with ``override`` merged in, nested tables merged recursively."""
     out = dict(base)
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), dict):
@@ -356,6 +364,7 @@ def _model_knows(model: type[BaseModel], parts: list[str]) -> bool:
 
 
 def module_available(name: str) -> bool:
+    """Whether the named module can be imported."""
     try:
         return importlib.util.find_spec(name) is not None
     except ModuleNotFoundError:

@@ -50,6 +50,8 @@ OUTCOMES = (PASS, FAIL, WARN, SKIP, MISSING)
 
 
 class ProfileSection(SectionModel):
+    """Configuration of one gate profile: its conditions and how missing measurements are treated."""
+
     conditions: list[str | dict[str, Any]] = Field(default_factory=list)
     missing: Literal["fail", "warn"] | None = Field(
         None, description="what a condition without a measurement does (default: the gates' `missing`)"
@@ -59,6 +61,8 @@ class ProfileSection(SectionModel):
 
 
 class NamedProfileSection(ProfileSection):
+    """A profile section that carries its own name (the list form of `[tool.assay.gates]` profiles)."""
+
     name: str
 
 
@@ -94,10 +98,12 @@ class Condition:
 
     @property
     def compares_base(self) -> bool:
+        """Whether the condition compares against the base commit rather than a fixed threshold."""
         return self.threshold is None
 
     @property
     def selector(self) -> str:
+        """The metric with its label matchers, in PromQL-like ``metric{label="value"}`` form."""
         if not self.matchers:
             return self.metric
         inner = ",".join(f'{label}{op}"{value}"' for label, op, value in self.matchers)
@@ -105,6 +111,7 @@ class Condition:
 
     @property
     def threshold_text(self) -> str:
+        """The threshold for display: a number, ``base`` or ``base +/- offset``."""
         if self.threshold is not None:
             return _num(self.threshold)
         if self.base_offset:
@@ -113,6 +120,7 @@ class Condition:
         return "base"
 
     def matches(self, m: Measurement) -> bool:
+        """Whether a measurement has this condition's metric name and satisfies its label matchers."""
         if m.name != self.metric:
             return False
         for label, op, value in self.matchers:
@@ -128,6 +136,8 @@ class Condition:
 
 @dataclass(frozen=True)
 class Profile:
+    """A named set of gate conditions evaluated together."""
+
     name: str
     conditions: tuple[Condition, ...]
     description: str = ""
@@ -365,11 +375,14 @@ def _num(value: float) -> str:
 
 @dataclass(frozen=True)
 class Policy:
+    """The gate profiles available to a repository and which one is used by default."""
+
     profiles: Mapping[str, Profile]
     default_profile: str = "pr"
     source: str = "built-in"
 
     def profile(self, name: str | None) -> Profile:
+        """The named profile, or the default one; raises InputError for an unknown name."""
         chosen = name or self.default_profile
         try:
             return self.profiles[chosen]
@@ -432,6 +445,7 @@ def build_policy(section: GatesSection, *, source: str = "") -> Policy:
 
 
 def policy_from_config(config: Config) -> Policy:
+    """Build the gate policy from the `[tool.assay.gates]` section of the configuration."""
     section: GatesSection = config.section("gates", GatesSection)
     origin = config.origins.get("gates")
     return build_policy(section, source=str(origin) if origin else "")
@@ -546,6 +560,8 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Inputs:
+    """What a gate is evaluated against: the head measurements and, optionally, the base's."""
+
     head: Snapshot
     base: Snapshot | None = None
     changed_lines: int | None = None  # lines the change adds (None: unknown, no exemption)
@@ -555,6 +571,8 @@ class Inputs:
 
 @dataclass(frozen=True)
 class ConditionResult:
+    """The outcome of evaluating one condition, with the values compared and fix/rollback hints."""
+
     condition: Condition
     outcome: str
     actual: float | None
@@ -566,11 +584,13 @@ class ConditionResult:
 
     @property
     def status(self) -> Status:
+        """The result status; a missing measurement fails or warns per the condition's ``missing``."""
         if self.outcome == MISSING:
             return Status.FAIL if self.condition.missing == "fail" else Status.WARN
         return Status(self.outcome)
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as a JSON-ready dict."""
         c = self.condition
         return {
             "name": c.name,
@@ -592,14 +612,18 @@ class ConditionResult:
 
 @dataclass(frozen=True)
 class GateDecision:
+    """The results of all conditions of a profile for one gate run."""
+
     profile: str
     results: tuple[ConditionResult, ...]
 
     @property
     def passed(self) -> bool:
+        """Whether no condition failed or errored."""
         return all(r.status not in (Status.FAIL, Status.ERROR) for r in self.results)
 
     def counts(self) -> dict[str, int]:
+        """How many conditions had each outcome."""
         out = dict.fromkeys(OUTCOMES, 0)
         for r in self.results:
             out[r.outcome] += 1
@@ -664,6 +688,7 @@ def measure_command(metric: str, base: str | None = None) -> tuple[str, ...] | N
 
 
 def fix_hint(metric: str, base: str | None) -> str:
+    """A hint on how to fix a failing condition on this metric."""
     hint = FIX_HINT.get(metric)
     if hint is None:
         cmd = measure_command(metric, base)
@@ -672,6 +697,7 @@ def fix_hint(metric: str, base: str | None) -> str:
 
 
 def rollback_link(metric: str) -> str:
+    """Link to the rollback documentation section for the tool that produces this metric."""
     anchor = ROLLBACK_ANCHOR.get(CATALOGUE.get(metric).tool, "a-bad-merge-detected-after-the-fact")
     return f"{ROLLBACK_DOC}#{anchor}"
 
@@ -843,6 +869,7 @@ def read_snapshot(store: Store, repo_root: Path | str, commit: str) -> Snapshot:
 
 
 def has_runs(store: Store, repo_root: Path | str) -> bool:
+    """Whether the store holds any non-gate run for this repository."""
     row = store.connection.execute(
         "SELECT 1 FROM runs WHERE repo_root = ? AND tool != 'gate' LIMIT 1", (str(repo_root),)
     ).fetchone()

@@ -31,6 +31,8 @@ COUNTER = "counter"
 
 @dataclass(frozen=True)
 class MetricSpec:
+    """The declaration of one exported metric: name, type, help text, unit and labels."""
+
     name: str
     type: str
     help: str
@@ -41,10 +43,14 @@ class MetricSpec:
 
 
 class UnknownMetric(KeyError):
+    """Raised when a metric name is not in the catalogue."""
+
     pass
 
 
 class Catalogue:
+    """The set of metrics assay exports, by name."""
+
     def __init__(self, specs: Sequence[MetricSpec]) -> None:
         self._specs: dict[str, MetricSpec] = {}
         for spec in specs:
@@ -61,9 +67,11 @@ class Catalogue:
         return name in self._specs
 
     def names(self) -> list[str]:
+        """All metric names, sorted."""
         return sorted(self._specs)
 
     def get(self, name: str) -> MetricSpec:
+        """The spec of a metric; raises UnknownMetric if it is not declared."""
         try:
             return self._specs[name]
         except KeyError:
@@ -84,6 +92,7 @@ class Catalogue:
         return [name]
 
     def to_markdown(self) -> str:
+        """The catalogue as the generated Markdown metrics reference."""
         lines = [
             "# Metrics",
             "",
@@ -395,6 +404,7 @@ class MeasurementCollector(Collector):
         self._sources = list(sources)
 
     def collect(self) -> Iterator[Metric]:
+        """Yield metric families built from the sources' catalogued measurements."""
         families: dict[str, GaugeMetricFamily | CounterMetricFamily] = {}
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for source in self._sources:
@@ -417,6 +427,7 @@ class MeasurementCollector(Collector):
 
 
 def build_info() -> list[Measurement]:
+    """The ``assay_build_info`` measurement labelled with the running version."""
     return [Measurement("assay_build_info", 1, {"version": __version__})]
 
 
@@ -449,12 +460,14 @@ def store_source(store_path: Path, repo_root: Path | None = None) -> Measurement
 
 
 def registry_for(sources: Sequence[MeasurementSource]) -> CollectorRegistry:
+    """A Prometheus registry exporting build info and the measurements of these sources."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(MeasurementCollector([build_info, *sources]))
     return registry
 
 
 def render(registry: CollectorRegistry) -> bytes:
+    """The registry's metrics in the Prometheus text exposition format."""
     return generate_latest(registry)
 
 

@@ -56,12 +56,16 @@ def _severity(value: Any) -> Severity:
 
 
 class ChannelConfig(SectionModel):
+    """Configuration of one notification channel (an apprise URL)."""
+
     url: SecretStr | None = Field(None, description="apprise URL; use ${VAR} to keep it out of the file")
     url_file: str | None = Field(None, description="file holding the apprise URL (e.g. a mounted secret)")
     kind: Kind | None = Field(None, description="chat, email, pager, sms, webhook (default: from the scheme)")
 
 
 class RouteConfig(SectionModel):
+    """Which events, at which severity, go to which channels for one role."""
+
     role: str = Field(description="who this route is for (ops, dev, ...); shown in the message")
     events: list[str] = Field(default_factory=lambda: ["*"], description="event type patterns (fnmatch)")
     min_severity: Severity = Severity.INFO
@@ -73,6 +77,8 @@ class RouteConfig(SectionModel):
 
 
 class EscalationConfig(SectionModel):
+    """When unacknowledged alerts escalate and to which contact levels."""
+
     after_minutes: float = Field(15.0, gt=0, description="unacknowledged this long -> next contact level")
     min_severity: Severity = Field(Severity.HIGH, description="events at or above this can escalate")
     levels: list[list[str]] = Field(
@@ -93,6 +99,8 @@ def _default_routes() -> list[RouteConfig]:
 
 
 class NotifySection(SectionModel):
+    """`[tool.assay.notify]`: channels, routes, cooldown, retries and escalation."""
+
     enabled: bool = True
     cooldown_minutes: float = Field(30.0, ge=0, description="the same alert is not repeated within this")
     retries: int = Field(3, ge=0, le=10, description="extra attempts per channel after a failure")
@@ -119,6 +127,7 @@ class Event:
 
     @property
     def alert_key(self) -> str:
+        """The alert's identity: ``key``, or type, source and title combined."""
         return self.key or f"{self.type}|{self.source}|{self.title}"
 
 
@@ -139,6 +148,8 @@ class Delivery:
 
 @dataclass
 class Channel:
+    """A configured notification channel ready to send to."""
+
     name: str
     kind: Kind
     url: str = field(repr=False)
@@ -202,6 +213,7 @@ class Notifier:
 
     @classmethod
     def from_config(cls, config: Config, store: Store | None = None, **kwargs: Any) -> Notifier:
+        """A notifier for the `[tool.assay.notify]` section of this configuration."""
         return cls(config.section("notify", NotifySection), store, root=config.root, **kwargs)
 
     # -- routing --------------------------------------------------------------------------------------
@@ -380,6 +392,7 @@ class Notifier:
                     raise InputError(f"no notified alert with key {key!r} (see `assay notify status`)")
 
     def open_alerts(self) -> list[dict[str, Any]]:
+        """The alerts on record, most recently sent first."""
         store = self._require_store()
         rows = store.connection.execute(
             "SELECT key, event_type, severity, title, first_sent_at, last_sent_at, level, acked_at, acked_by "

@@ -12,6 +12,8 @@ from typing import Any
 
 
 class Severity(enum.StrEnum):
+    """How serious a finding is, from info to critical; instances compare by rank."""
+
     INFO = "info"
     LOW = "low"
     MEDIUM = "medium"
@@ -20,6 +22,7 @@ class Severity(enum.StrEnum):
 
     @property
     def rank(self) -> int:
+        """Position in the severity order (info is 0)."""
         return _SEVERITY_ORDER.index(self)
 
     def __ge__(self, other: object) -> bool:
@@ -77,6 +80,8 @@ class Measurement:
 
 @dataclass(frozen=True)
 class Location:
+    """Where a finding is: a path and optionally a line range and column."""
+
     path: str
     line: int | None = None
     end_line: int | None = None
@@ -104,6 +109,7 @@ class Finding:
     fingerprint: str = ""
 
     def key(self) -> str:
+        """The finding's identity for baselines and dedup: its fingerprint, or id, location and message."""
         if self.fingerprint:
             return self.fingerprint
         where = str(self.location) if self.location else ""
@@ -136,14 +142,18 @@ class Result:
 
     @property
     def schema_id(self) -> str:
+        """The result's schema id (``assay.<tool>/1`` unless set)."""
         return self.schema or f"assay.{self.tool}/1"
 
     def worst_severity(self) -> Severity | None:
+        """The highest finding severity; None without findings."""
         return max((f.severity for f in self.findings), default=None)
 
     def failed(self) -> bool:
+        """Whether any outcome failed or errored."""
         return any(o.status in (Status.FAIL, Status.ERROR) for o in self.outcomes)
 
 
 def findings_at_or_above(findings: Iterable[Finding], threshold: Severity) -> list[Finding]:
+    """The findings at or above the given severity."""
     return [f for f in findings if f.severity >= threshold]

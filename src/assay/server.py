@@ -30,10 +30,12 @@ Route = Callable[[Mapping[str, list[str]]], tuple[int, str, bytes]]
 
 
 def json_response(payload: Any, status: int = 200) -> tuple[int, str, bytes]:
+    """An HTTP route response carrying the payload as indented JSON."""
     return status, "application/json", json.dumps(payload, indent=2, default=str).encode() + b"\n"
 
 
 def is_loopback(host: str) -> bool:
+    """Whether the host is ``localhost`` or a loopback address."""
     if host in ("localhost", ""):
         return host == "localhost"
     try:
@@ -44,6 +46,8 @@ def is_loopback(host: str) -> bool:
 
 @dataclass
 class HttpService:
+    """A small threaded HTTP server for JSON routes and ``/metrics``, with optional bearer-token auth."""
+
     host: str = "127.0.0.1"
     port: int = 0
     token: str | None = None
@@ -52,6 +56,7 @@ class HttpService:
     _thread: threading.Thread | None = None
 
     def add_metrics(self, registry: CollectorRegistry) -> None:
+        """Serve the registry's metrics at ``/metrics``."""
         self.routes["/metrics"] = lambda _q: (200, CONTENT_TYPE_LATEST, render(registry))
 
     def start(self) -> int:
@@ -71,6 +76,7 @@ class HttpService:
         return self.port
 
     def stop(self) -> None:
+        """Shut the server down and release its socket."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -78,6 +84,7 @@ class HttpService:
 
     @property
     def url(self) -> str:
+        """The server's base URL."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 

@@ -79,6 +79,8 @@ CORE_MIGRATIONS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Run:
+    """One recorded tool run: where and when it ran and its summary."""
+
     id: int
     repo_root: str
     commit: str
@@ -93,6 +95,7 @@ class Run:
 
 
 def default_path(root: Path) -> Path:
+    """Where the repository's assay database lives by default (``.assay/assay.db``)."""
     return root / ".assay" / "assay.db"
 
 
@@ -168,6 +171,7 @@ class Store:
         return conn
 
     def close(self) -> None:
+        """Close the database connection."""
         self._conn.close()
 
     def __enter__(self) -> Store:
@@ -178,6 +182,7 @@ class Store:
 
     @property
     def connection(self) -> sqlite3.Connection:
+        """The underlying SQLite connection."""
         return self._conn
 
     # -- transactions and migrations ----------------------------------------------------------------
@@ -215,6 +220,7 @@ class Store:
                 raise
 
     def component_version(self, component: str) -> int:
+        """The schema version recorded for a component (0 if none yet)."""
         conn = self._conn
         exists = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'"
@@ -342,22 +348,26 @@ class Store:
     def latest_run(
         self, tool: str, *, repo_root: str | Path | None = None, commit: str | None = None
     ) -> Run | None:
+        """The most recent run of this tool, optionally filtered by repository and commit; None if none."""
         found = self.runs(tool=tool, repo_root=repo_root, commit=commit, limit=1)
         return found[0] if found else None
 
     def tools(self, *, repo_root: str | Path | None = None) -> list[str]:
+        """Names of the tools that have recorded runs, sorted."""
         clauses, params = _filters(repo_root=repo_root)
         where = " WHERE " + " AND ".join(clauses) if clauses else ""
         sql = "SELECT DISTINCT tool FROM runs" + where  # noqa: S608 - fixed clauses, bound values
         return sorted(row[0] for row in self._conn.execute(sql, params))
 
     def measurements(self, run_id: int) -> list[Measurement]:
+        """The measurements recorded by a run."""
         rows = self._conn.execute(
             "SELECT name, value, labels, unit FROM measurements WHERE run_id = ? ORDER BY id", (run_id,)
         )
         return [Measurement(r["name"], r["value"], json.loads(r["labels"]), r["unit"]) for r in rows]
 
     def findings(self, run_id: int) -> list[Finding]:
+        """The findings recorded by a run."""
         rows = self._conn.execute("SELECT * FROM findings WHERE run_id = ? ORDER BY id", (run_id,))
         out = []
         for r in rows:
@@ -390,6 +400,7 @@ class Store:
     # -- maintenance ----------------------------------------------------------------------------------
 
     def integrity_check(self) -> list[str]:
+        """Problems SQLite's integrity check reports; empty when the database is sound."""
         rows = self._conn.execute("PRAGMA integrity_check").fetchall()
         problems = [str(r[0]) for r in rows]
         return [] if problems == ["ok"] else problems
@@ -503,4 +514,5 @@ def _run(row: sqlite3.Row) -> Run:
 
 
 def open_store(path: Path | str, *, readonly: bool = False) -> Store:
+    """Open (creating if needed, unless read-only) the store at this path."""
     return Store(path, readonly=readonly)

@@ -42,10 +42,14 @@ _state = {"verbose": False}
 
 
 class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module only when the subcommand is used."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """Names of the subcommands whose modules are installed."""
         return sorted(name for name, target in COMMANDS.items() if _module_exists(target.split(":")[0]))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import and return the named subcommand; None if unknown or its module is not installed."""
         target = COMMANDS.get(cmd_name)
         if target is None or not _module_exists(target.split(":")[0]):
             return None
@@ -135,6 +139,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
+    """Run the CLI with these arguments (default: sys.argv) and return the exit code."""
     try:
         rv: Any = cli.main(args=argv, prog_name="assay", standalone_mode=False)
     except click.exceptions.Exit as exc:

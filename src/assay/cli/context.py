@@ -61,6 +61,7 @@ class _TextFormatter(logging.Formatter):
 
 
 def setup_logging(*, quiet: bool = False, verbose: int = 0, log_format: str = "text") -> None:
+    """Send the ``assay`` logger to stderr as text or JSON, with secrets redacted, at the chosen verbosity."""
     logger = logging.getLogger("assay")
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
@@ -81,6 +82,8 @@ def setup_logging(*, quiet: bool = False, verbose: int = 0, log_format: str = "t
 
 @dataclass
 class AppContext:
+    """Global CLI options and the repository, configuration and store derived from them."""
+
     repo_path: Path = Path(".")
     config_files: Sequence[Path] = ()
     store_override: Path | None = None
@@ -90,6 +93,7 @@ class AppContext:
 
     @cached_property
     def repo(self) -> vcs.RepoInfo:
+        """The repository at the given path; raises InputError if it is not a directory."""
         path = self.repo_path
         if not path.exists():
             raise InputError(f"{path}: no such directory")
@@ -99,20 +103,24 @@ class AppContext:
 
     @property
     def root(self) -> Path:
+        """The repository's root directory."""
         return self.repo.root
 
     @cached_property
     def config(self) -> Config:
+        """The configuration loaded from the repository, the given files and command-line overrides."""
         return load_config(self.root, self.config_files, self.overrides or None)
 
     @property
     def store_path(self) -> Path:
+        """The store file: ``--store``, else the configured path resolved against the root."""
         if self.store_override is not None:
             return self.store_override
         configured = Path(self.config.section("store", StoreSection).path)
         return configured if configured.is_absolute() else self.root / configured
 
     def open_store(self, *, readonly: bool = False) -> Store:
+        """Open the store this invocation uses."""
         return Store(self.store_path, readonly=readonly)
 
     def record(self, result: Result, *, started_at: float | None = None) -> int:
@@ -122,6 +130,7 @@ class AppContext:
 
     @property
     def interactive(self) -> bool:
+        """Whether progress output may be shown (stderr is a terminal and not ``--quiet``)."""
         return not self.quiet and sys.stderr.isatty()
 
 
@@ -154,6 +163,7 @@ def output_options(formats: Sequence[str] | None = None, default: str | None = N
 
 
 def write_result(result: Result, fmt: str | None, output: Path | None) -> None:
+    """Write the result in the chosen format to the file or stdout, logging where it went."""
     emit(result, fmt, output)
     if output is not None:
         logging.getLogger("assay").info("wrote %s", output)

@@ -50,10 +50,12 @@ def monitor_config(app: AppContext, config_file: Path | None, overrides: dict[st
 
 
 def store_path(app: AppContext, store: Path | None) -> Path:
+    """The ``--store`` path if given, else the configured store."""
     return store if store is not None else app.store_path
 
 
 def config_option(func: Any) -> Any:
+    """Add the ``--config`` monitor settings file option to a command."""
     return click.option(
         "--config",
         "config_file",
@@ -63,6 +65,7 @@ def config_option(func: Any) -> Any:
 
 
 def watch_option(func: Any) -> Any:
+    """Add the repeatable ``--watch`` directory option to a command."""
     return click.option(
         "--watch",
         "watch",
@@ -72,6 +75,7 @@ def watch_option(func: Any) -> Any:
 
 
 def store_option(func: Any) -> Any:
+    """Add the ``--store`` option to a command."""
     return click.option("--store", "store", type=click.Path(path_type=Path), help="SQLite store to use.")(
         func
     )

@@ -32,10 +32,12 @@ def _registry() -> dict[str, str]:
 
 
 def available() -> list[str]:
+    """Names of the output formats, sorted."""
     return sorted(_registry())
 
 
 def get_writer(name: str) -> Writer:
+    """The writer for a format name; raises InputError for an unknown one."""
     target = _registry().get(name)
     if target is None:
         raise InputError(f"unknown format {name!r} (choose from: {', '.join(available())})")
@@ -63,6 +65,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def default_format() -> str:
+    """``table`` on a terminal, ``json`` otherwise."""
     return "table" if sys.stdout.isatty() else "json"
 
 

@@ -18,17 +18,22 @@ COMMAND = {
 
 
 def escape_data(text: str) -> str:
+    """Escape text for the message part of a GitHub Actions workflow command."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
+    """Escape text for a property value of a GitHub Actions workflow command."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 class GithubWriter:
+    """Writes findings as GitHub Actions annotations."""
+
     name = "github"
 
     def render(self, result: Result) -> str:
+        """One workflow-command annotation line per finding."""
         lines = []
         for f in result.findings:
             props = [f"title={escape_property(f.id)}"]

@@ -8,6 +8,8 @@ from assay.results import Result
 
 
 class Writer(Protocol):
+    """An output format: renders a result as text."""
+
     name: str
 
     def render(self, result: Result) -> str: ...

@@ -10,10 +10,12 @@ from assay.results import Finding, Measurement, Outcome, Result
 
 
 def measurement_dict(m: Measurement) -> dict[str, Any]:
+    """A measurement as a JSON-ready dict."""
     return {"name": m.name, "value": m.value, "labels": dict(m.labels), "unit": m.unit}
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
+    """A finding as a JSON-ready dict, fingerprint included."""
     return {
         "id": f.id,
         "severity": f.severity.value,
@@ -27,10 +29,12 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def outcome_dict(o: Outcome) -> dict[str, Any]:
+    """An outcome as a JSON-ready dict."""
     return {"name": o.name, "status": o.status.value, "message": o.message, "details": dict(o.details)}
 
 
 def result_document(result: Result) -> dict[str, Any]:
+    """The JSON document of a result: schema, tool data, measurements, findings and outcomes."""
     doc: dict[str, Any] = {"schema": result.schema_id, "tool": result.tool}
     if result.summary:
         doc["summary"] = result.summary
@@ -43,7 +47,10 @@ def result_document(result: Result) -> dict[str, Any]:
 
 
 class JsonWriter:
+    """Writes results as JSON documents."""
+
     name = "json"
 
     def render(self, result: Result) -> str:
+        """The result as indented JSON."""
         return json.dumps(result_document(result), indent=2, sort_keys=False, default=str) + "\n"

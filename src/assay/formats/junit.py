@@ -8,6 +8,7 @@ from assay.results import Result, Severity, Status
 
 
 def junit_tree(result: Result) -> ET.Element:
+    """A JUnit ``testsuite`` element with a test case per outcome and per finding."""
     suite = ET.Element("testsuite", name=f"assay.{result.tool}")
     failures = errors = skipped = 0
     if result.outcomes:
@@ -46,9 +47,12 @@ def junit_tree(result: Result) -> ET.Element:
 
 
 class JunitWriter:
+    """Writes results as JUnit XML."""
+
     name = "junit"
 
     def render(self, result: Result) -> str:
+        """The result as a JUnit XML document."""
         root = ET.Element("testsuites")
         root.append(junit_tree(result))
         ET.indent(root)

@@ -21,9 +21,12 @@ def md_escape(text: object) -> str:
 
 
 class MarkdownWriter:
+    """Writes results as Markdown."""
+
     name = "markdown"
 
     def render(self, result: Result) -> str:
+        """The result as Markdown: title, summary and tables of outcomes and findings."""
         lines = [f"## {md_escape(result.title or 'assay ' + result.tool)}", ""]
         if result.summary:
             lines += [md_escape(result.summary), ""]

@@ -93,6 +93,7 @@ def outcome_findings(result: Result) -> list[Finding]:
 
 
 def sarif_document(result: Result) -> dict[str, Any]:
+    """The result as a SARIF 2.1.0 document, findings (or failed outcomes) as results."""
     findings = list(result.findings) or outcome_findings(result)
     anchor = str(result.meta.get("sarif_anchor", DEFAULT_ANCHOR))
     rules: list[dict[str, Any]] = []
@@ -122,7 +123,10 @@ def sarif_document(result: Result) -> dict[str, Any]:
 
 
 class SarifWriter:
+    """Writes results as SARIF."""
+
     name = "sarif"
 
     def render(self, result: Result) -> str:
+        """The result as an indented SARIF JSON document."""
         return json.dumps(sarif_document(result), indent=2) + "\n"

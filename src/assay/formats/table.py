@@ -28,6 +28,7 @@ SEVERITY_STYLE = {
 
 
 def build(result: Result, console: Console) -> None:
+    """Print the result's title, summary, outcomes and findings as rich tables to the console."""
     if result.title:
         console.print(f"[bold]{escape(result.title)}[/bold]")
     if result.summary:
@@ -67,14 +68,18 @@ def build(result: Result, console: Console) -> None:
 
 def print_table(result: Result) -> None:
     # A pipe or file gets a fixed, wide layout instead of rich's 80-column fallback.
+    """Print the result as tables to stdout (120 columns when not a terminal)."""
     width = None if sys.stdout.isatty() else 120
     build(result, Console(highlight=False, width=width))
 
 
 class TableWriter:
+    """Writes results as plain-text tables."""
+
     name = "table"
 
     def render(self, result: Result) -> str:
+        """The result as plain-text tables, 120 columns wide."""
         buffer = io.StringIO()
         build(result, Console(file=buffer, width=120, no_color=True, highlight=False, force_terminal=False))
         return buffer.getvalue()
