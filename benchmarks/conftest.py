@@ -8,6 +8,9 @@ import pytest
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    # A file named on the command line is already collected by pytest's own python plugin.
+    if parent.session.isinitpath(file_path):
+        return None
     if file_path.suffix == ".py" and file_path.name.startswith("bench_"):
         module: pytest.Module = pytest.Module.from_parent(parent, path=file_path)
         return module
