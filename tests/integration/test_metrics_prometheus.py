@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -17,36 +15,16 @@ import pytest
 from assay.results import Measurement, Result
 from assay.store import Store
 from assay.vcs import RepoInfo
-from conftest import ASSAY_BIN, require_binary
+from conftest import ASSAY_BIN, free_port, require_binary, wait_for
 
 pytestmark = pytest.mark.integration
 
 REPO = RepoInfo(root=Path("/r"), commit="b" * 40, branch="main", dirty=False, is_git=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def http_get(url: str, timeout: float = 5) -> bytes:
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return bytes(response.read())
-
-
-def wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    last: object = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-            if last:
-                return last
-        except OSError as exc:
-            last = exc
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ its receivers pointed at this test) delivers the firing alert to a webhook recei
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import threading
 import time
@@ -22,19 +21,13 @@ import yaml
 from assay.results import Measurement, Result
 from assay.store import Store
 from assay.vcs import RepoInfo
-from conftest import ASSAY_BIN, require_binary
+from conftest import ASSAY_BIN, free_port, require_binary
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 MONITORING = Path(__file__).resolve().parents[3] / "monitoring"
 RULES = sorted((MONITORING / "prometheus" / "rules").glob("*.yml"))
 REPO = RepoInfo(root=Path("/srv/web"), commit="c" * 40, branch="main", dirty=False, is_git=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def http_json(url: str) -> Any:
