@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -15,13 +14,14 @@ from typing import Any
 
 import pytest
 
-ASSAY = Path(sys.executable).with_name("assay")
+from conftest import ASSAY_BIN, wait_for
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(ASSAY), "--repo", str(root), *args],
+        [str(ASSAY_BIN), "--repo", str(root), *args],
         cwd=root,
         capture_output=True,
         text=True,
@@ -50,6 +50,28 @@ def quiet_config(root: Path, **extra: Any) -> Path:
 def get(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as resp:
         return json.loads(resp.read())
+
+
+def spawn(root: Path, cfg: Path, tree: Path, db: str) -> tuple[subprocess.Popen[str], str]:
+    """The monitor in the foreground on an ephemeral port; returns the process and its base URL."""
+    proc = subprocess.Popen(
+        [
+            *(str(ASSAY_BIN), "--repo", str(root), "security", "monitor", "--config", str(cfg)),
+            *("--watch", str(tree), "--http-port", "0", "--store", db),
+        ],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if "listening on " not in line:
+        proc.kill()
+        raise AssertionError(
+            f"the monitor did not start: {line!r} {proc.stderr.read() if proc.stderr else ''}"
+        )
+    return proc, line.split("listening on ", 1)[1].split()[0]
 
 
 def wait_gone(pid: int, timeout: float = 10) -> bool:
@@ -135,30 +157,8 @@ def test_daemon_mode_pid_file_status_and_sigterm(tmp_path: Path, tree: Path) -> 
 
 def test_watch_limit_falls_back_to_periodic_scanning_and_says_so(tmp_path: Path, tree: Path) -> None:
     cfg = quiet_config(tmp_path, max_watches=2, fallback_interval=0.5)
-    proc = subprocess.Popen(
-        [
-            str(ASSAY),
-            "--repo",
-            str(tmp_path),
-            "security",
-            "monitor",
-            "--config",
-            str(cfg),
-            "--watch",
-            str(tree),
-            "--http-port",
-            "0",
-            "--store",
-            str(tmp_path / "db"),
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, url = spawn(tmp_path, cfg, tree, str(tmp_path / "db"))
     try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().split("listening on ", 1)[1].split()[0]
         status = get(url + "/api/status")
         assert status["realtime"] == []
         assert status["fallbacks"][0]["path"] == str(tree)
@@ -167,21 +167,19 @@ def test_watch_limit_falls_back_to_periodic_scanning_and_says_so(tmp_path: Path,
             assert "security_monitor_fallback_paths 1.0" in resp.read().decode()
         # The fallback scan still sees the change.
         (tree / "a" / "b" / "two.txt").write_text("tampered\n")
-        deadline = time.monotonic() + 20
-        found: list[dict[str, Any]] = []
-        while time.monotonic() < deadline and not found:
-            found = [
+        found = wait_for(
+            lambda: [
                 e for e in get(url + "/api/events?limit=50") if e.get("file.path", "").endswith("two.txt")
-            ]
-            time.sleep(0.2)
-        assert found and found[0]["event.action"] == "changed"
+            ],
+            20,
+            "the fallback scan to report two.txt",
+            0.2,
+        )
+        assert found[0]["event.action"] == "changed"
         # The store deleted while running: the daemon keeps going and recreates it for incidents.
         (tmp_path / "db").unlink()
         (tree / "a" / "one.txt").write_text("tampered too\n")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not (tmp_path / "db").exists():
-            time.sleep(0.2)
-        assert (tmp_path / "db").exists()
+        wait_for((tmp_path / "db").exists, 20, "the store to be recreated", 0.2)
         assert get(url + "/api/status")["up"] is True
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -366,36 +364,11 @@ def test_automated_quarantine_from_a_playbook_and_restore(tmp_path: Path, tree: 
     )
     cfg = quiet_config(tmp_path, playbooks_dir=str(books))
     db = str(tmp_path / "db")
-    proc = subprocess.Popen(
-        [
-            str(ASSAY),
-            "--repo",
-            str(tmp_path),
-            "security",
-            "monitor",
-            "--config",
-            str(cfg),
-            "--watch",
-            str(tree),
-            "--http-port",
-            "0",
-            "--store",
-            db,
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, url = spawn(tmp_path, cfg, tree, db)
     dropped = tree / "a" / "payload.bin"
     try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().split("listening on ", 1)[1].split()[0]
         dropped.write_bytes(b"\x7fELF evil")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and dropped.exists():
-            time.sleep(0.1)
-        assert not dropped.exists(), "the playbook did not quarantine the dropped file"
+        wait_for(lambda: not dropped.exists(), 20, "the playbook to quarantine the dropped file", 0.1)
         events = get(url + "/api/events?limit=20")
         added = [e for e in events if e.get("file.path") == str(dropped)]
         assert added and added[0]["rule.name"] == "drop-zone" and added[0]["labels.priority"] == "P1"

@@ -8,19 +8,20 @@ import json
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-ASSAY = Path(sys.executable).with_name("assay")
-
+# The `start_monitor` fixture (conftest.py here): config and watched dir in, daemon and base URL out.
+StartMonitor = Callable[[dict[str, Any], Path], tuple["subprocess.Popen[str]", str]]
 
 # Paced so the test means the same on an idle and on a loaded CI machine: an unpaced writer in the
 # test process can outrun any consumer on a busy 2-core box. The unpaced ten-minute run is the
@@ -54,45 +55,20 @@ def churn(root: Path, stop: threading.Event) -> int:
     return ops
 
 
-def test_churn_then_every_new_file_is_reported(tmp_path: Path) -> None:
+def test_churn_then_every_new_file_is_reported(tmp_path: Path, start_monitor: StartMonitor) -> None:
     watched = tmp_path / "w"
     watched.mkdir()
-    cfg = tmp_path / "cfg.json"
-    cfg.write_text(
-        json.dumps(
-            {
-                "processes": False,
-                "network": False,
-                "logins": False,
-                "dedup_seconds": 0,
-                "auto_ignore_per_hour": 0,
-                "event_buffer": 10000,
-                "pid_file": str(tmp_path / "m.pid"),
-                "state_file": str(tmp_path / "m.json"),
-            }
-        )
+    daemon, url = start_monitor(
+        {
+            "processes": False,
+            "network": False,
+            "logins": False,
+            "dedup_seconds": 0,
+            "auto_ignore_per_hour": 0,
+            "event_buffer": 10000,
+        },
+        watched,
     )
-    daemon = subprocess.Popen(
-        [
-            str(ASSAY),
-            "--store",
-            str(tmp_path / "db"),
-            "security",
-            "monitor",
-            "--config",
-            str(cfg),
-            "--watch",
-            str(watched),
-            "--http-port",
-            "0",
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert daemon.stdout is not None
-    url = daemon.stdout.readline().split("listening on ", 1)[1].split()[0]
     proc = psutil.Process(daemon.pid)
     try:
         stop = threading.Event()

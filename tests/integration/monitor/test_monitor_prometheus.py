@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,10 @@ from conftest import free_port, require_binary, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+# The `start_monitor` fixture (conftest.py here): config and watched dir in, daemon and base URL out.
+StartMonitor = Callable[[dict[str, Any], Path], tuple["subprocess.Popen[str]", str]]
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
-ASSAY = Path(sys.executable).with_name("assay")
 
 
 def get_json(url: str) -> Any:
@@ -28,48 +30,24 @@ def get_json(url: str) -> Any:
         return json.loads(resp.read())
 
 
-def test_prometheus_alerts_fire_from_the_daemons_metrics(tmp_path: Path) -> None:
+def test_prometheus_alerts_fire_from_the_daemons_metrics(tmp_path: Path, start_monitor: StartMonitor) -> None:
     prometheus = require_binary("prometheus")
     watched = tmp_path / "w"
     watched.mkdir()
     (watched / "config").write_text("safe\n")
     auth = tmp_path / "auth.log"
     auth.write_text("")
-    cfg = tmp_path / "cfg.json"
-    cfg.write_text(
-        json.dumps(
-            {
-                "processes": False,
-                "network": False,
-                "auth_logs": [str(auth)],
-                "auth_threshold": 3,
-                "poll_interval": 0.5,
-                "pid_file": str(tmp_path / "m.pid"),
-                "state_file": str(tmp_path / "m.json"),
-            }
-        )
+    daemon, url = start_monitor(
+        {
+            "processes": False,
+            "network": False,
+            "auth_logs": [str(auth)],
+            "auth_threshold": 3,
+            "poll_interval": 0.5,
+        },
+        watched,
     )
-    daemon = subprocess.Popen(
-        [
-            str(ASSAY),
-            "--store",
-            str(tmp_path / "db"),
-            "security",
-            "monitor",
-            "--config",
-            str(cfg),
-            "--watch",
-            str(watched),
-            "--http-port",
-            "0",
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert daemon.stdout is not None
-    target = daemon.stdout.readline().split("http://", 1)[1].split()[0]
+    target = url.removeprefix("http://")
     web = free_port()
     (tmp_path / "prometheus.yml").write_text(
         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
