@@ -74,6 +74,7 @@ SECTION_MODELS: dict[str, str] = {
 _SECRET_KEY = re.compile(
     r"(token|password|passwd|secret|api[_-]?key|webhook|credential|private[_-]?key)", re.I
 )
+_CREDENTIALS_IN_URL = re.compile(r"([A-Za-z][\w+.-]*://)[^/@\s]+@")
 _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -183,15 +184,14 @@ def _redact(value: Any, key: str = "") -> Any:
         return [_redact(v, key) for v in value]
     if value not in (None, "") and _SECRET_KEY.search(key):
         return "***"
-    if isinstance(value, str) and "://" in value and "@" in value.split("://", 1)[1].split("/", 1)[0]:
-        scheme, rest = value.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    if isinstance(value, str):
+        return redact_url(value)
     return value
 
 
-def is_secret_key(key: str) -> bool:
-    """Whether a configuration key names a secret (token, password, ...), so its value is masked."""
-    return bool(_SECRET_KEY.search(key))
+def redact_url(text: str) -> str:
+    """Hide the `user:password@` part of every URL in `text` (config output, logs, error messages)."""
+    return _CREDENTIALS_IN_URL.sub(r"\1***@", text) if "@" in text else text
 
 
 # --- reading files -------------------------------------------------------------------------------
@@ -361,11 +361,3 @@ def _model_knows(model: type[BaseModel], parts: list[str]) -> bool:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _model_knows(annotation, parts[1:])
     return True  # a dict or list value: its keys are data, not configuration keys
-
-
-def module_available(name: str) -> bool:
-    """Whether the named module can be imported."""
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False

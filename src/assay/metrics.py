@@ -20,6 +20,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from assay import __version__
+from assay.config import redact_url
 from assay.errors import InputError, StoreError
 from assay.results import Measurement
 
@@ -498,13 +499,6 @@ def push(url: str, job: str, registry: CollectorRegistry, *, timeout: float = 10
     try:
         push_to_gateway(url, job=job, registry=registry, timeout=timeout)
     except OSError as exc:
-        raise InputError(f"cannot push to Pushgateway {_safe_url(url)}: {exc}") from None
+        raise InputError(redact_url(f"cannot push to Pushgateway {url}: {exc}")) from None
     except ValueError as exc:
-        raise InputError(f"invalid Pushgateway URL {_safe_url(url)}: {exc}") from None
-
-
-def _safe_url(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
+        raise InputError(redact_url(f"invalid Pushgateway URL {url}: {exc}")) from None

@@ -6,7 +6,7 @@ Writers format a Result; the store persists it; the gate, scorer and exporter re
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,15 +145,6 @@ class Result:
         """The result's schema id (``assay.<tool>/1`` unless set)."""
         return self.schema or f"assay.{self.tool}/1"
 
-    def worst_severity(self) -> Severity | None:
-        """The highest finding severity; None without findings."""
-        return max((f.severity for f in self.findings), default=None)
-
     def failed(self) -> bool:
         """Whether any outcome failed or errored."""
         return any(o.status in (Status.FAIL, Status.ERROR) for o in self.outcomes)
-
-
-def findings_at_or_above(findings: Iterable[Finding], threshold: Severity) -> list[Finding]:
-    """The findings at or above the given severity."""
-    return [f for f in findings if f.severity >= threshold]

@@ -94,11 +94,6 @@ class Run:
     data: Mapping[str, Any]
 
 
-def default_path(root: Path) -> Path:
-    """Where the repository's assay database lives by default (``.assay/assay.db``)."""
-    return root / ".assay" / "assay.db"
-
-
 def check_sqlite_file(path: Path) -> None:
     """Raise StoreError unless `path` is absent, empty, or starts with the SQLite header."""
     try:
@@ -271,7 +266,7 @@ class Store:
         finished_at: float | None = None,
     ) -> int:
         """Store a tool's Result as one run; returns the run id. All or nothing."""
-        from assay.metrics import CATALOGUE  # local: metrics imports the store
+        from assay.metrics import CATALOGUE  # local: keeps prometheus_client off the store's import path
 
         for m in result.measurements:
             CATALOGUE.require(m.name)
@@ -511,8 +506,3 @@ def _run(row: sqlite3.Row) -> Run:
         summary=row["summary"],
         data=json.loads(row["data"]),
     )
-
-
-def open_store(path: Path | str, *, readonly: bool = False) -> Store:
-    """Open (creating if needed, unless read-only) the store at this path."""
-    return Store(path, readonly=readonly)

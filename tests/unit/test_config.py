@@ -137,3 +137,11 @@ def test_redacted_hides_secrets(tmp_path: Path) -> None:
 def test_deep_merge_and_interpolate_helpers() -> None:
     assert deep_merge({"a": {"b": 1, "c": 2}}, {"a": {"c": 3}, "d": 4}) == {"a": {"b": 1, "c": 3}, "d": 4}
     assert interpolate({"x": ["${A}", 1]}, None, env={"A": "z"}) == {"x": ["z", 1]}
+
+
+def test_redact_url_hides_credentials_anywhere_in_a_message() -> None:
+    from assay.config import redact_url
+
+    text = "cannot push to https://ci:s3cret@push.example.invalid:9091/x (and smtp://a:b@mail/ too)"
+    assert redact_url(text) == "cannot push to https://***@push.example.invalid:9091/x (and smtp://***@mail/ too)"
+    assert redact_url("mailto:ops@example.com, http://h/p") == "mailto:ops@example.com, http://h/p"

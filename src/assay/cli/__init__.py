@@ -42,15 +42,20 @@ _state = {"verbose": False}
 
 
 class LazyGroup(click.Group):
-    """A click group that imports a subcommand's module only when the subcommand is used."""
+    """A click group that imports a subcommand's module only when the subcommand is used.
+
+    `lazy_commands` maps each subcommand to "module:attribute"; `assay security` reuses this class.
+    """
+
+    lazy_commands: dict[str, str] = COMMANDS
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Names of the subcommands whose modules are installed."""
-        return sorted(name for name, target in COMMANDS.items() if _module_exists(target.split(":")[0]))
+        return sorted(n for n, t in self.lazy_commands.items() if _module_exists(t.split(":")[0]))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """Import and return the named subcommand; None if unknown or its module is not installed."""
-        target = COMMANDS.get(cmd_name)
+        target = self.lazy_commands.get(cmd_name)
         if target is None or not _module_exists(target.split(":")[0]):
             return None
         module_name, _, attr = target.partition(":")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -16,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from assay import vcs
-from assay.config import Config, StoreSection, load_config
+from assay.config import Config, StoreSection, load_config, redact_url
 from assay.errors import InputError
 from assay.formats import available, emit
 from assay.results import Result
@@ -24,16 +23,15 @@ from assay.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_CREDENTIALS_IN_URL = re.compile(r"(\w+://)[^/@\s]+@")
-
 
 class _Redact(logging.Filter):
     """Last line of defence: credentials embedded in URLs never reach a log line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "@" in message and "://" in message:
-            record.msg = _CREDENTIALS_IN_URL.sub(r"\1***@", message)
+        redacted = redact_url(message)
+        if redacted != message:
+            record.msg = redacted
             record.args = ()
         return True
 

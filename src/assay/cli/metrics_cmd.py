@@ -10,7 +10,7 @@ import click
 from prometheus_client import CollectorRegistry
 
 from assay.cli.context import AppContext, pass_app
-from assay.config import MetricsSection
+from assay.config import MetricsSection, redact_url
 from assay.metrics import CATALOGUE, push, registry_for, store_source, write_textfile
 from assay.server import HttpService
 
@@ -70,7 +70,7 @@ def push_cmd(app: AppContext, url: str | None, job: str | None) -> None:
     if not target:
         raise click.UsageError("give a Pushgateway URL or set [tool.assay.metrics].pushgateway_url")
     push(target, job or section.job, _registry(app))
-    click.echo(f"pushed to {target.split('@')[-1]} as job {job or section.job}", err=True)
+    click.echo(redact_url(f"pushed to {target} as job {job or section.job}"), err=True)
 
 
 @metrics.command()

@@ -3,10 +3,9 @@ quarantine). Subcommands live in their own modules and load only when used."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import click
+
+from assay.cli import LazyGroup
 
 # Subcommand -> "module:attribute"; a module that is not there yet simply does not list its command.
 SUBCOMMANDS: dict[str, str] = {
@@ -20,24 +19,8 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
-def _exists(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-class _SecurityGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(n for n, t in SUBCOMMANDS.items() if _exists(t.split(":")[0]))
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = SUBCOMMANDS.get(cmd_name)
-        if target is None or not _exists(target.split(":")[0]):
-            return None
-        module, _, attr = target.partition(":")
-        command = getattr(importlib.import_module(module), attr, None)
-        return command if isinstance(command, click.Command) else None
+class _SecurityGroup(LazyGroup):
+    lazy_commands = SUBCOMMANDS
 
 
 @click.group(cls=_SecurityGroup)

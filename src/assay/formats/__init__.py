@@ -64,11 +64,6 @@ def write_atomic(path: Path, text: str) -> None:
         raise InputError(f"{path}: cannot write output: {exc.strerror or exc}") from None
 
 
-def default_format() -> str:
-    """``table`` on a terminal, ``json`` otherwise."""
-    return "table" if sys.stdout.isatty() else "json"
-
-
 def emit(result: Result, fmt: str | None, output: Path | None) -> None:
     """Render `result` in `fmt` to `output` (atomically) or stdout."""
     name = fmt or ("table" if output is None and sys.stdout.isatty() else "json")
