@@ -43,19 +43,9 @@ class GitRepo:
         target.write_text(text)
         return target
 
-    def commit(self, message: str = "change", *, date: str | None = None) -> str:
+    def commit(self, message: str = "change") -> str:
         git(self.path, "add", "-A")
-        args = ["commit", "-q", "--allow-empty", "-m", message]
-        if date:
-            args += ["--date", date]
-        env_date = {"GIT_COMMITTER_DATE": date} if date else {}
-        if env_date:
-            os.environ.update(env_date)
-        try:
-            git(self.path, *args)
-        finally:
-            for key in env_date:
-                os.environ.pop(key, None)
+        git(self.path, "commit", "-q", "--allow-empty", "-m", message)
         return git(self.path, "rev-parse", "HEAD").strip()
 
     def git(self, *args: str) -> str:

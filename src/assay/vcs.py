@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from assay.errors import InputError
@@ -31,8 +32,15 @@ class GitError(InputError):
     """git refused a command (unknown ref, not a repository, ...)."""
 
 
+@lru_cache(maxsize=1)
+def _git() -> str | None:
+    """git's resolved path, looked up once per process (run_git is on every tool's path)."""
+    return shutil.which("git")
+
+
 def git_available() -> bool:
-    return shutil.which("git") is not None
+    """Whether a git executable is on PATH."""
+    return _git() is not None
 
 
 def run_git(args: Sequence[str], cwd: Path | str, *, check: bool = True, timeout: float = 60) -> str:
@@ -40,7 +48,7 @@ def run_git(args: Sequence[str], cwd: Path | str, *, check: bool = True, timeout
     env = dict(os.environ)
     env.setdefault("GIT_TERMINAL_PROMPT", "0")
     env["LC_ALL"] = "C"
-    git = shutil.which("git")
+    git = _git()
     if git is None:
         raise GitError("git is not installed or not on PATH")
     try:
