@@ -36,8 +36,8 @@ def json_response(payload: Any, status: int = 200) -> tuple[int, str, bytes]:
 
 def is_loopback(host: str) -> bool:
     """Whether the host is ``localhost`` or a loopback address."""
-    if host in ("localhost", ""):
-        return host == "localhost"
+    if host == "localhost":
+        return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
