@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import time
 from pathlib import Path
 
@@ -13,8 +12,6 @@ from assay.cli.context import AppContext, output_options, pass_app, write_result
 from assay.errors import InputError, ThresholdFailed
 from assay.results import Severity, Status
 
-log = logging.getLogger("assay")
-
 _SEVERITIES = [s.value for s in Severity]
 _LEVELS = ["low", "medium", "high"]
 
@@ -23,7 +20,7 @@ def _inside(path: Path, root: Path) -> str:
     """A path the user typed (relative to the working directory), as bandit should see it from root."""
     resolved = path.resolve()
     try:
-        return resolved.relative_to(root.resolve()).as_posix() or "."
+        return resolved.relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(resolved)
 

@@ -159,16 +159,16 @@ def read_pyproject(path: Path, root: Path, out: Collected) -> None:
             out.add(Dependency(normalize(req.name), version, shown, where))
 
 
-def _lock_entries(path: Path) -> Iterator[tuple[str, str]]:
+def _lock_entries(path: Path, text: str) -> Iterator[tuple[str, str]]:
     if path.name == "Pipfile.lock":
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(text)
         for section in ("default", "develop"):
             for name, entry in (doc.get(section) or {}).items():
                 version = str((entry or {}).get("version", ""))
                 if version.startswith("=="):
                     yield name, version[2:]
         return
-    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    doc = tomllib.loads(text)
     key = "packages" if path.name == "pylock.toml" else "package"
     for entry in doc.get(key) or []:
         source = entry.get("source") or {}
@@ -183,7 +183,7 @@ def read_lockfile(path: Path, root: Path, out: Collected) -> None:
     shown = _display(path, root)
     try:
         text = path.read_text(encoding="utf-8")
-        entries = list(_lock_entries(path))
+        entries = list(_lock_entries(path, text))
     except (OSError, UnicodeDecodeError, ValueError, tomllib.TOMLDecodeError, AttributeError) as exc:
         raise InputError(f"{path}: cannot read lock file: {exc}") from None
     out.sources.append(shown)
@@ -232,26 +232,44 @@ def collect(
 MANIFESTS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt")
 
 
-def anchor(root: Path, dep: Dependency) -> Dependency:
-    """Give an installed distribution a place in the repository: the manifest line that names it, else
-    line 1 of the project's manifest. GitHub code scanning rejects a SARIF file with any unlocated result."""
-    if dep.location is not None:
-        return dep
-    pattern = re.compile(r"(?<![\w.-])" + re.escape(dep.name).replace(r"\-", "[-_.]") + r"(?![\w-])", re.I)
-    fallback: Location | None = None
+def _read_manifests(root: Path) -> list[tuple[str, list[str]]]:
+    manifests: list[tuple[str, list[str]]] = []
     for name in MANIFESTS:
         path = root / name
         if not path.is_file():
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            manifests.append((name, path.read_text(encoding="utf-8").splitlines()))
         except (OSError, UnicodeDecodeError):
             continue
-        for number, line in enumerate(text.splitlines(), start=1):
+    return manifests
+
+
+def anchor(root: Path, dependencies: Iterable[Dependency]) -> list[Dependency]:
+    """Give each installed distribution a place in the repository: the manifest line that names it, else
+    line 1 of the project's manifest. GitHub code scanning rejects a SARIF file with any unlocated result.
+    The manifests are read once, however many distributions need a place."""
+    manifests: list[tuple[str, list[str]]] | None = None
+    out: list[Dependency] = []
+    for dep in dependencies:
+        if dep.location is not None:
+            out.append(dep)
+            continue
+        if manifests is None:
+            manifests = _read_manifests(root)
+        out.append(_anchor_one(dep, manifests))
+    return out
+
+
+def _anchor_one(dep: Dependency, manifests: list[tuple[str, list[str]]]) -> Dependency:
+    pattern = re.compile(r"(?<![\w.-])" + re.escape(dep.name).replace(r"\-", "[-_.]") + r"(?![\w-])", re.I)
+    for name, lines in manifests:
+        for number, line in enumerate(lines, start=1):
             if pattern.search(line):
                 return Dependency(dep.name, dep.version, dep.source, Location(name, number))
-        fallback = fallback or Location(name, 1)
-    return Dependency(dep.name, dep.version, dep.source, fallback) if fallback else dep
+    if manifests:
+        return Dependency(dep.name, dep.version, dep.source, Location(manifests[0][0], 1))
+    return dep
 
 
 def unique(dependencies: Iterable[Dependency]) -> list[Dependency]:

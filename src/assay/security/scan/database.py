@@ -21,7 +21,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -344,8 +344,3 @@ def import_snapshot(origin: str, store_path: Path, timeout: float = 60.0) -> Dat
             prepare(store)
             _write_cache(store, IMPORTED, fingerprint(files), db)
         return info
-
-
-def advisories_by_package(db: AdvisoryDatabase) -> Mapping[str, list[Advisory]]:
-    """Everything held in memory (for tests and benchmarks that load without the store)."""
-    return db._by_package

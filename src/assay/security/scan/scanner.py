@@ -8,7 +8,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,7 @@ def audit_dependencies(options: ScanOptions) -> DependencyAudit:
         pyproject=options.pyproject,
         lockfiles=options.lockfiles,
     )
-    deps = [collect_mod.anchor(options.root, d) for d in collect_mod.unique(collected.dependencies)]
+    deps = collect_mod.anchor(options.root, collect_mod.unique(collected.dependencies))
     out = DependencyAudit(
         problems=collected.problems,
         audited=len(deps),
@@ -176,16 +176,7 @@ def problem_finding(p: Problem) -> Finding:
 
 
 def _with(finding: Finding, **extra: Any) -> Finding:
-    return Finding(
-        id=finding.id,
-        severity=finding.severity,
-        message=finding.message,
-        location=finding.location,
-        remediation=finding.remediation,
-        tool=finding.tool,
-        properties={**finding.properties, **extra},
-        fingerprint=finding.fingerprint,
-    )
+    return replace(finding, properties={**finding.properties, **extra})
 
 
 def _measurements(
@@ -240,9 +231,11 @@ def scan(options: ScanOptions) -> Result:
     else:
         outcomes.append(Outcome("code", Status.SKIP, "code scan disabled (--no-code)"))
     deps: DependencyAudit | None = None
+    vuln_findings: list[Finding] = []
     if options.deps:
         deps = audit_dependencies(options)
-        raw.extend(vulnerability_finding(v) for v in deps.vulnerabilities)
+        vuln_findings = [vulnerability_finding(v) for v in deps.vulnerabilities]
+        raw.extend(vuln_findings)
         raw.extend(problem_finding(p) for p in deps.problems)
         tools.append(DEPENDENCY_TOOL)
         if deps.note:
@@ -312,7 +305,7 @@ def scan(options: ScanOptions) -> Result:
         )
 
     vulns = deps.vulnerabilities if deps else []
-    vulns_shown = [v for v in vulns if vulnerability_finding(v).key() not in ignored_keys]
+    vulns_shown = [v for v, f in zip(vulns, vuln_findings, strict=True) if f.key() not in ignored_keys]
     data: dict[str, Any] = {
         "root": str(options.root),
         "code": {

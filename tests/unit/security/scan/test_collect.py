@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assay.errors import InputError
+from assay.results import Location
 from assay.security.scan.collect import Collected, collect, read_environment, read_requirements, unique
 
 
@@ -114,14 +115,15 @@ def test_installed_distributions_are_anchored_to_the_manifest_line_that_names_th
         tmp_path / "pyproject.toml",
         '[project]\ndependencies = [\n  "PyYAML>=6",\n  "pytest-benchmark>=4",\n  "pytest>=8",\n]\n',
     )
-    where = {
-        name: str(anchor(tmp_path, Dependency(name, "1.0", "environment")).location)
-        for name in ("pyyaml", "pytest", "pytest-benchmark", "pip")
-    }
+    names = ("pyyaml", "pytest", "pytest-benchmark", "pip")
+    anchored = anchor(tmp_path, [Dependency(name, "1.0", "environment") for name in names])
+    where = {d.name: str(d.location) for d in anchored}
     assert where == {
         "pyyaml": "pyproject.toml:3",
         "pytest": "pyproject.toml:5",
         "pytest-benchmark": "pyproject.toml:4",
         "pip": "pyproject.toml:1",  # not declared: the project's manifest, so SARIF uploads are accepted
     }
-    assert anchor(tmp_path / "nowhere", Dependency("pip", "1", "environment")).location is None
+    assert anchor(tmp_path / "nowhere", [Dependency("pip", "1", "environment")])[0].location is None
+    declared = Dependency("pyyaml", "6.0", "requirements.txt", Location("requirements.txt", 7))
+    assert anchor(tmp_path, [declared]) == [declared]  # a declaration keeps its own line
