@@ -372,10 +372,14 @@ class Evidence:
             out.append((rel, self.text(rel) or ""))
         return out
 
+    @cached_property
+    def _ci_text_lower(self) -> list[tuple[str, str]]:
+        return [(path, text.lower()) for path, text in self.ci_text]
+
     def ci_mentions(self, *needles: str) -> list[str]:
         """CI files that mention any of `needles` (case-insensitive)."""
         lowered = [n.lower() for n in needles]
-        return [path for path, text in self.ci_text if any(n in text.lower() for n in lowered)]
+        return [path for path, text in self._ci_text_lower if any(n in text for n in lowered)]
 
     @cached_property
     def python_files(self) -> list[str]:
@@ -508,8 +512,9 @@ def collect(
     files: list[str] = []
     sizes: dict[str, int] = {}
     symlinks: set[str] = set()
+    excluded = _globs(tuple(exclude)) if exclude else None
     for rel, st in entries:
-        if _vendored(rel) or (exclude and any(fnmatch.fnmatchcase(rel, pattern) for pattern in exclude)):
+        if _vendored(rel) or (excluded is not None and excluded(rel)):
             continue
         files.append(rel)
         sizes[rel] = st.st_size

@@ -36,7 +36,3 @@ def all_checks() -> tuple[Check, ...]:
         checks.append(check)
     order = list(CATEGORIES)
     return tuple(sorted(checks, key=lambda c: order.index(c.category)))
-
-
-def check_ids() -> list[str]:
-    return [c.id for c in all_checks()]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 
 from assay.errors import ConfigError
 from assay.maturity.evidence import Evidence, display
@@ -175,7 +174,3 @@ def _result(
         else (),
         exemption=exemption,
     )
-
-
-def repository_name(root: Path) -> str:
-    return display(root.name) or str(root)

@@ -32,22 +32,21 @@ def from_reports(ev: Evidence) -> tuple[float, str] | None:
 def from_data_file(ev: Evidence) -> tuple[float, str] | None:
     """A .coverage data file: coverage.py re-analyses the measured sources (slower; used last)."""
     import io
-    import os
 
     import coverage  # heavy: only when no stored measurement and no report exists
     from coverage.exceptions import CoverageException
 
-    cwd = os.getcwd()
+    from assay.coverage.loader import _working_directory
+
     try:
-        os.chdir(ev.root)  # relative source paths in the data resolve against the repository
-        cov = coverage.Coverage(data_file=str(ev.root / ".coverage"), config_file=False)
-        cov.load()
-        percent = cov.report(file=io.StringIO(), ignore_errors=True)
+        # Relative source paths in the data resolve against the repository (cwd is process-wide: locked).
+        with _working_directory(ev.root):
+            cov = coverage.Coverage(data_file=str(ev.root / ".coverage"), config_file=False)
+            cov.load()
+            percent = cov.report(file=io.StringIO(), ignore_errors=True)
     except (CoverageException, OSError) as exc:
         ev.problems.append(f".coverage: unreadable ({exc})")
         return None
-    finally:
-        os.chdir(cwd)
     return float(percent), ".coverage"
 
 
