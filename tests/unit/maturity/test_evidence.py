@@ -43,6 +43,14 @@ def test_plain_directory_honours_root_gitignore(tmp_path: Path) -> None:
     assert ev.commits is None
 
 
+def test_configured_exclude_globs_drop_matching_paths(tmp_path: Path) -> None:
+    for rel in ("keep.py", "gen/a_pb2.py", "gen/b.py", "docs/x.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    ev = collect(tmp_path, is_git=False, exclude=("gen/*_pb2.py", "docs/*"))
+    assert ev.files == ["gen/b.py", "keep.py"]
+
+
 def test_symlink_loops_are_never_followed(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     os.symlink("..", tmp_path / "a" / "loop")

@@ -58,6 +58,7 @@ def test_html_escapes_repository_content(tmp_path: Path) -> None:
 def test_markdown_escapes_repository_content(tmp_path: Path) -> None:
     text = render(hostile_doc(tmp_path), "markdown")
     assert XSS not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # rendered, escaped: not merely left out
 
 
 def test_table_shows_top_actions_with_gain(tmp_path: Path) -> None:
