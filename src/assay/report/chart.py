@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assay.maturity.model import LEVELS
 from assay.report.history import Snapshot
 
 WIDTH = 720
@@ -13,7 +14,7 @@ PAD_LEFT = 44
 PAD_RIGHT = 16
 PAD_TOP = 16
 PAD_BOTTOM = 32
-LEVEL_LINES = ((50.0, "L2"), (75.0, "L3"), (90.0, "L4"))
+LEVEL_LINES = tuple((level.minimum, f"L{level.number}") for level in LEVELS[1:])  # the model's cut-offs
 
 
 @dataclass(frozen=True)
