@@ -10,7 +10,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -22,8 +21,9 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from conftest import ASSAY_BIN, wait_for
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-ASSAY = Path(sys.executable).with_name("assay")
 LISTED_IP = "127.0.0.2"  # all of 127/8 is loopback on Linux: a "bad" address we can really connect to
 BAD_SOURCE = "203.0.113.9"
 
@@ -88,7 +88,7 @@ def start_daemon(root: Path, config: dict[str, Any], *extra: str) -> tuple[subpr
     cfg_path.write_text(json.dumps(config))
     proc = subprocess.Popen(
         [
-            str(ASSAY),
+            str(ASSAY_BIN),
             "--repo",
             str(root),
             "security",
@@ -256,9 +256,10 @@ def test_world_writable_directory_process(daemon: Daemon, tmp_path: Path) -> Non
         exe.unlink()
         pytest.skip("SKIPPED LOUDLY: /dev/shm is mounted noexec")
     try:
-        daemon.wait_for(
+        event = daemon.wait_for(
             lambda e: e["event.action"] == "world_writable_executable" and e.get("process.pid") == proc.pid
         )
+        assert event["process.executable"] == str(exe)
     finally:
         proc.kill()
         proc.wait()
@@ -349,10 +350,12 @@ def test_siem_outputs_carry_the_same_events(daemon: Daemon) -> None:
     line = next(x for x in cef if f"externalId={changed['event.id']}" in x)
     assert line.startswith("CEF:0|assay|assay-monitor|")
     assert f"filePath={changed['file.path']}" in line
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not any(changed["event.id"] in x for x in daemon.syslog_lines):
-        time.sleep(0.1)
-    record = next(x for x in daemon.syslog_lines if changed["event.id"] in x)
+    record = wait_for(
+        lambda: next((x for x in daemon.syslog_lines if changed["event.id"] in x), None),
+        10,
+        "the syslog record of the changed event",
+        0.1,
+    )
     assert record.startswith("<83>1 ")  # authpriv (10) * 8 + error (3)
     assert " assay-monitor " in record and "[assay@32473 " in record
 
@@ -361,7 +364,7 @@ def test_p0_and_p1_events_open_incidents_with_playbook_steps(daemon: Daemon) -> 
     daemon.wait_for(lambda e: e["event.action"] == "changed")
     out = subprocess.run(
         [
-            str(ASSAY),
+            str(ASSAY_BIN),
             "--repo",
             str(daemon.root),
             "incident",
@@ -386,11 +389,9 @@ def test_p0_and_p1_events_open_incidents_with_playbook_steps(daemon: Daemon) -> 
 def test_sighup_reloads_intel(daemon: Daemon) -> None:
     (daemon.intel_dir / "more.txt").write_text("192.0.2.77\n192.0.2.78\n")
     daemon.proc.send_signal(signal.SIGHUP)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if daemon.get("/api/status")["intel"]["indicators"]["ip"] == 3:
-            break
-        time.sleep(0.1)
+    wait_for(
+        lambda: daemon.get("/api/status")["intel"]["indicators"]["ip"] == 3, 15, "3 IPs after SIGHUP", 0.1
+    )
     assert daemon.get("/api/status")["intel"]["indicators"]["ip"] == 3
 
 

@@ -8,16 +8,10 @@ from pathlib import Path
 import click
 
 from assay.cli.context import AppContext, output_options, pass_app, write_result
+from assay.cli.security_monitor import store_option, store_path
 from assay.results import Outcome, Result, Status
 
 SCHEMA = "assay.incident/1"
-
-
-def _store(app: AppContext, store: Path | None) -> Path:
-    return store if store is not None else app.store_path
-
-
-store_option = click.option("--store", "store", type=click.Path(path_type=Path), help="SQLite store to use.")
 
 
 @click.group()
@@ -48,7 +42,7 @@ def open_cmd(app: AppContext, title: str, priority: str, playbook_id: str, store
             raise InputError(f"no playbook {playbook_id!r} (known: {', '.join(sorted(found)) or 'none'})")
         body += f"\n## Playbook: {book.title} (`{book.id}`)\n\n"
         body += "\n".join(f"{n}. [ ] {step}" for n, step in enumerate(book.steps, 1)) + "\n"
-    with open_store(_store(app, store)) as st:
+    with open_store(store_path(app, store)) as st:
         ident = incidents.open_incident(st, title, priority, playbook=playbook_id, body=body)
     click.echo(f"incident {ident} opened ({priority}): {title}")
 
@@ -65,7 +59,7 @@ def list_cmd(
     from assay.security import incidents
     from assay.security.monitor.schema import open_store
 
-    with open_store(_store(app, store)) as st:
+    with open_store(store_path(app, store)) as st:
         found = incidents.list_incidents(st, status=status)
     outcomes = tuple(
         Outcome(
@@ -100,7 +94,7 @@ def show_cmd(app: AppContext, incident_id: int, store: Path | None, fmt: str) ->
     from assay.security import incidents
     from assay.security.monitor.schema import open_store
 
-    with open_store(_store(app, store)) as st:
+    with open_store(store_path(app, store)) as st:
         found = incidents.get_incident(st, incident_id)
     if fmt == "json":
         click.echo(json.dumps({"schema": SCHEMA, **found.to_json()}, indent=2, default=str))
@@ -119,6 +113,6 @@ def close_cmd(app: AppContext, incident_id: int, resolution: str, store: Path | 
     from assay.security import incidents
     from assay.security.monitor.schema import open_store
 
-    with open_store(_store(app, store)) as st:
+    with open_store(store_path(app, store)) as st:
         found = incidents.close_incident(st, incident_id, resolution)
     click.echo(f"incident {found.id} closed: {found.resolution}")

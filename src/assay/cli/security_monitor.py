@@ -9,7 +9,6 @@ import json
 import os
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -443,6 +442,8 @@ def status(
 
     Exit 1 when no monitor is running.
     """
+    import urllib.request
+
     from assay.security import intel
     from assay.security.monitor import fim
     from assay.security.monitor.daemon import SCHEMA, read_state, resolve

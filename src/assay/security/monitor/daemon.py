@@ -18,7 +18,7 @@ from typing import Any
 
 from assay import __version__
 from assay.errors import InputError, StoreError
-from assay.results import Finding, Location, Measurement, Result, Severity
+from assay.results import Finding, Location, Measurement, Result
 from assay.security import incidents, intel, playbooks, response
 from assay.security.monitor import fim
 from assay.security.monitor.config import MonitorSection
@@ -756,8 +756,3 @@ def to_result(events: list[Event], status: Mapping[str, Any], *, title: str, sum
         title=title,
         summary=summary,
     )
-
-
-def worst(events: list[Event]) -> Severity | None:
-    """The highest severity among the events; None when there are none."""
-    return max((e.severity for e in events), default=None)

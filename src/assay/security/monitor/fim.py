@@ -207,6 +207,11 @@ def stat_path(path: str) -> FileRecord | None:
         st = os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    return record_of(path, st)
+
+
+def record_of(path: str, st: os.stat_result) -> FileRecord:
+    """The record of a path already lstat()ed, with its link target when it is a symlink."""
     target = None
     if stat.S_ISLNK(st.st_mode):
         try:
@@ -248,13 +253,7 @@ def walk(roots: Iterable[str], rules: Rules, stats: ScanStats) -> Iterator[FileR
             except OSError as exc:
                 stats.skipped.append((path, exc.strerror or str(exc)))
                 continue
-            target = None
-            if stat.S_ISLNK(st.st_mode):
-                try:
-                    target = display(os.readlink(path))
-                except OSError:
-                    target = None
-            rec = FileRecord.from_stat(path, st, target)
+            rec = record_of(path, st)
             yield rec
             if rec.type == "directory":
                 stack.append(path)
