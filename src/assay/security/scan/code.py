@@ -8,13 +8,10 @@ confidence). Files bandit cannot parse become findings of their own; the scan co
 from __future__ import annotations
 
 import ast
-import concurrent.futures
 import configparser
 import contextlib
 import hashlib
 import logging
-import multiprocessing
-import os
 import re
 import tomllib
 from collections.abc import Iterator, Sequence
@@ -24,6 +21,7 @@ from typing import Any
 
 from assay.errors import ConfigError, InputError
 from assay.results import Finding, Location, Severity
+from assay.security.scan.parallel import fork_workers, run_forked
 
 TOOL = "bandit"
 UNSCANNED = "security-scan/unscanned-file"
@@ -239,18 +237,10 @@ def _scan_parallel(
 ) -> CodeScan:
     """Split the files over the cores (bandit's AST walk is CPU-bound Python); one process when the
     tree is small, the platform cannot fork, or a worker fails."""
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(files) < _PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return _scan_files(root, config_name, profile, files, levels, honour_noqa)
-    try:
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = [
-                pool.submit(_scan_files, root, config_name, profile, files[i::workers], levels, honour_noqa)
-                for i in range(workers)
-            ]
-            parts = [f.result() for f in futures]
-    except (OSError, concurrent.futures.process.BrokenProcessPool):
+    workers = fork_workers(len(files), _PARALLEL_FROM)
+    shares = [(root, config_name, profile, files[i::workers], levels, honour_noqa) for i in range(workers)]
+    parts = run_forked(_scan_files, shares)
+    if parts is None:
         return _scan_files(root, config_name, profile, files, levels, honour_noqa)
     merged = CodeScan()
     for part in parts:

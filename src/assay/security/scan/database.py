@@ -7,11 +7,9 @@ snapshot as the store's own copy, used when no `--db` is given.
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import sqlite3
 import tarfile
@@ -31,6 +29,7 @@ import yaml
 from assay.errors import InputError, StoreError
 from assay.security.scan.model import Advisory
 from assay.security.scan.osv import MalformedAdvisory, parse_advisory
+from assay.security.scan.parallel import fork_workers, run_forked
 from assay.store import Store
 
 log = logging.getLogger(__name__)
@@ -171,15 +170,9 @@ def _parse_files(directory: Path, files: Sequence[str]) -> tuple[list[list[Advis
 def _parse_parallel(directory: Path, files: list[str]) -> tuple[list[list[Advisory]], list[str]]:
     """Parse on every core: YAML construction is CPU-bound Python. Falls back to one process when the
     platform cannot fork safely or a worker fails."""
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(files) < _PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return _parse_files(directory, files)
-    chunks = [files[i::workers] for i in range(workers)]
-    try:
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            results = list(pool.map(_parse_files, [directory] * workers, chunks))
-    except (OSError, concurrent.futures.process.BrokenProcessPool):
+    workers = fork_workers(len(files), _PARALLEL_FROM)
+    results = run_forked(_parse_files, [(directory, files[i::workers]) for i in range(workers)])
+    if results is None:
         return _parse_files(directory, files)
     parsed = [advisories for chunk, _ in results for advisories in chunk]
     skipped = [reason for _, reasons in results for reason in reasons]
