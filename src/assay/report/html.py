@@ -10,6 +10,7 @@ from typing import Any
 
 from assay import __version__
 from assay.formats.markdown import md_escape
+from assay.maturity.render import _pct, _score
 from assay.report.chart import trend
 from assay.report.history import Report
 
@@ -30,8 +31,8 @@ def _env(html: bool) -> Any:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
-    env.filters["pct"] = lambda v: "n/a" if v is None else f"{float(v):.1f}%"
-    env.filters["score"] = lambda v: "-" if v is None else f"{float(v):g}"
+    env.filters["pct"] = _pct  # the same cell text as the score's table and Markdown
+    env.filters["score"] = _score
     return env
 
 
