@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assay.results import Location
@@ -219,7 +219,6 @@ class Scorecard:
     files: int = 0
     duration_s: float = 0.0
     online: bool = False
-    extra: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         """The scorecard as a JSON document (schema ``assay.maturity/1``)."""
