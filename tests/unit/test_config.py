@@ -143,5 +143,6 @@ def test_redact_url_hides_credentials_anywhere_in_a_message() -> None:
     from assay.config import redact_url
 
     text = "cannot push to https://ci:s3cret@push.example.invalid:9091/x (and smtp://a:b@mail/ too)"
-    assert redact_url(text) == "cannot push to https://***@push.example.invalid:9091/x (and smtp://***@mail/ too)"
+    expected = "cannot push to https://***@push.example.invalid:9091/x (and smtp://***@mail/ too)"
+    assert redact_url(text) == expected
     assert redact_url("mailto:ops@example.com, http://h/p") == "mailto:ops@example.com, http://h/p"
