@@ -18,6 +18,7 @@ from typing import Any
 
 from assay import __version__
 from assay.errors import InputError, StoreError
+from assay.formats import write_atomic
 from assay.results import Finding, Location, Measurement, Result
 from assay.security import incidents, intel, playbooks, response
 from assay.security.monitor import fim
@@ -660,10 +661,7 @@ def check_pid_file(path: Path) -> None:
 def claim_pid_file(path: Path) -> None:
     """Write our pid after check_pid_file."""
     check_pid_file(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(f"{os.getpid()}\n")
-    os.replace(tmp, path)
+    write_atomic(path, f"{os.getpid()}\n")
 
 
 def release(path: Path) -> None:
@@ -675,18 +673,12 @@ def release(path: Path) -> None:
 
 def write_state(path: Path, monitor: Monitor) -> None:
     """Atomically write the running monitor's pid, HTTP URL and start time to the state file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(
-        json.dumps(
-            {
-                "pid": os.getpid(),
-                "url": monitor.http.url if monitor.http else None,
-                "started_at": monitor.started_at,
-            }
-        )
-    )
-    os.replace(tmp, path)
+    state = {
+        "pid": os.getpid(),
+        "url": monitor.http.url if monitor.http else None,
+        "started_at": monitor.started_at,
+    }
+    write_atomic(path, json.dumps(state))
 
 
 def release_state(path: Path) -> None:
