@@ -32,10 +32,8 @@ def evaluate(ev: Evidence) -> Verdict:
                 locations.append(Location(w.path, w.line_of(match.group(0))))
         if "pull_request_target" in w.triggers:
             for step in w.steps():
-                uses = str(step.get("uses", ""))
-                ref = (
-                    str((step.get("with") or {}).get("ref", "")) if isinstance(step.get("with"), dict) else ""
-                )
+                uses, inputs = str(step.get("uses", "")), step.get("with")
+                ref = str(inputs.get("ref", "")) if isinstance(inputs, dict) else ""
                 if uses.startswith("actions/checkout") and PR_HEAD.search(ref):
                     lines.append(f"{w.path}: pull_request_target checks out the pull request's code ({ref})")
                     locations.append(Location(w.path, w.line_of("pull_request_target")))
