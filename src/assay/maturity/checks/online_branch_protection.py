@@ -21,9 +21,8 @@ def evaluate(ev: Evidence) -> Verdict:
     if not (protection.get("allow_deletions") or {}).get("enabled", False):
         points += 1
         lines.append("deletion blocked")
-    if (protection.get("required_status_checks") or {}).get("contexts") or (
-        protection.get("required_status_checks") or {}
-    ).get("checks"):
+    status_checks = protection.get("required_status_checks") or {}
+    if status_checks.get("contexts") or status_checks.get("checks"):
         points += 1
         lines.append("status checks required")
     return Verdict.scored(points, *lines)
