@@ -1,5 +1,5 @@
 """The gate's hot paths: parsing a large policy, and deciding over a store with a long history
-(5,000 runs, 200,000 measurements). Goal: a decision in under 50 ms, `assay gate` as a user runs it in
+(2,500 runs, 100,000 measurements). Goal: a decision in under 50 ms, `assay gate` as a user runs it in
 under 1 s. Run: .venv/bin/python -m pytest benchmarks/bench_gate.py --benchmark-only -p no:cacheprovider"""
 
 from __future__ import annotations

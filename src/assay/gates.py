@@ -20,7 +20,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field
 
-from assay.config import Config, SectionModel
+from assay.config import Config, SectionModel, _validate
 from assay.errors import ConfigError, InputError
 from assay.metrics import CATALOGUE
 from assay.results import Measurement, Outcome, Result, Status
@@ -485,8 +485,6 @@ def load_policy_file(path: Path) -> Policy:
         data = data["tool"].get("assay", {}).get("gates", {})
     elif isinstance(data.get("gates"), dict):
         data = data["gates"]
-    from assay.config import _validate  # the shared one-line error formatting
-
     section = _validate(GatesSection, data, "gates", {"gates": path})
     return build_policy(section, source=str(path))
 

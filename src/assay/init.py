@@ -109,7 +109,7 @@ def plan(
     project_spec: str | None = None,
     config: bool = True,
 ) -> list[Action]:
-    """What `init` would do, file by file; raises nothing, conflicts are actions."""
+    """What `init` would do, file by file: a conflict is an action, not an error (`apply` refuses it)."""
     available = templates()
     unknown = [n for n in names if n not in available]
     if unknown:

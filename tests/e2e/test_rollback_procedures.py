@@ -12,7 +12,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import threading
@@ -28,7 +27,7 @@ from assay.init import render, templates
 from assay.results import Measurement, Result
 from assay.store import Store
 from assay.vcs import repo_info
-from conftest import ASSAY_BIN, REPO_ROOT, CliResult, GitRepo, require_binary
+from conftest import ASSAY_BIN, REPO_ROOT, CliResult, GitRepo, free_port, require_binary, wait_for
 
 ROLLBACK = REPO_ROOT / "docs" / "rollback.md"
 TESTED = re.compile(r"<!-- tested: (?P<name>[\w-]+) -->\s*\n```bash\n(?P<body>.*?)```", re.S)
@@ -296,28 +295,10 @@ def test_monitor_rollback(monitor_repo: GitRepo, assay_proc: Proc) -> None:
 # --- monitoring rules ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def alert_names(port: int) -> set[str]:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/rules", timeout=5) as resp:
         doc = json.load(resp)
     return {r["name"] for g in doc["data"]["groups"] for r in g["rules"] if r["type"] == "alerting"}
-
-
-def wait_for(predicate: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.mark.slow
@@ -354,10 +335,10 @@ def test_monitoring_rules_rollback(git_repo: GitRepo, tmp_path: Path) -> None:
     pid_file = tmp_path / "prometheus.pid"
     pid_file.write_text(f"{server.pid}\n")  # what a service manager keeps
     try:
-        wait_for(lambda: bool(alert_names(port)), "Prometheus to load the rules")
+        wait_for(lambda: bool(alert_names(port)), 30, "Prometheus to load the rules")
         assert dropped not in alert_names(port)
         run_block("rules", git_repo.path, BAD=bad, PROMETHEUS_PID_FILE=str(pid_file))
-        wait_for(lambda: dropped in alert_names(port), f"{dropped} to come back after the reload")
+        wait_for(lambda: dropped in alert_names(port), 30, f"{dropped} to come back after the reload")
         assert server.poll() is None  # reloaded, not restarted
     finally:
         server.terminate()

@@ -93,20 +93,17 @@ def gate(
         raise InputError(f"{repo.root}: the gate needs a git repository with at least one commit")
 
     store_path = app.store_path
-    empty = not store_path.exists()
-    if not empty:
+    inputs = None
+    if store_path.exists():
         with app.open_store(readonly=True) as store:
-            empty = not gates.has_runs(store, repo.root)
-    if empty and not run_missing:
+            if gates.has_runs(store, repo.root):
+                inputs = gates.collect(store, repo, base_ref)
+    if inputs is None and not run_missing:
         raise InputError(
             f"{store_path}: no measurements for {repo.root} yet; run the tools first "
             "(`assay coverage run`, `assay security scan`, `assay perf check`, `assay score`) "
             "or `assay gate --run`"
         )
-    inputs = None
-    if not empty:
-        with app.open_store(readonly=True) as store:
-            inputs = gates.collect(store, repo, base_ref)
     if run_missing:
         base_for_tools = inputs.base_ref if inputs is not None else base_ref
         if base_for_tools is None:
