@@ -101,6 +101,12 @@ def compare_with_aide(work: Path, tree: Path, workers: int) -> dict[str, object]
     cfg.write_text(
         json.dumps({"hash_workers": workers, "processes": False, "network": False, "logins": False})
     )
+
+    def baseline(sub: str, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+        """`assay security baseline SUB ...` against this store and config, timed (JSON output)."""
+        cmd = [str(ASSAY), "--store", str(db), "security", "baseline", sub, "--config", str(cfg), *args]
+        return timed([*cmd, "--format", "json"], cwd=work)
+
     out: dict[str, object] = {}
     subprocess.run(["sync"], check=False)
     # Each baseline twice, alternating, best of two: the first reader of a fresh tree pays for the
@@ -108,24 +114,7 @@ def compare_with_aide(work: Path, tree: Path, workers: int) -> dict[str, object]
     assay_times, aide_times = [], []
     for round_ in range(2):
         force = ["--force"] if round_ else []
-        t, p = timed(
-            [
-                str(ASSAY),
-                "--store",
-                str(db),
-                "security",
-                "baseline",
-                "init",
-                "--config",
-                str(cfg),
-                "--watch",
-                str(tree),
-                "--format",
-                "json",
-                *force,
-            ],
-            cwd=work,
-        )
+        t, p = baseline("init", "--watch", str(tree), *force)
         assert p.returncode == 0, p.stderr
         assay_times.append(t)
         t, p = timed([aide, "--config", str(conf), "--init"])
@@ -137,40 +126,12 @@ def compare_with_aide(work: Path, tree: Path, workers: int) -> dict[str, object]
     out["init_runs_s"] = "; ".join(f"{k} {', '.join(f'{x:.2f}' for x in v)}" for k, v in runs.items())
     shutil.move(work / "aide.db.new", work / "aide.db")
     expected = change_tree(tree)
-    t, p = timed(
-        [
-            str(ASSAY),
-            "--store",
-            str(db),
-            "security",
-            "baseline",
-            "check",
-            "--config",
-            str(cfg),
-            "--format",
-            "json",
-        ],
-        cwd=work,
-    )
+    t, p = baseline("check")
     assert p.returncode == 1, p.stderr
     out["assay_check_s"] = t
     assay_found = {e["file.path"] for e in json.loads(p.stdout)["events"] if e["file.path"] != str(tree)}
-    t, p = timed(
-        [
-            str(ASSAY),
-            "--store",
-            str(db),
-            "security",
-            "baseline",
-            "check",
-            "--config",
-            str(cfg),
-            "--rehash",
-            "--format",
-            "json",
-        ],
-        cwd=work,
-    )
+    t, p = baseline("check", "--rehash")
+    assert p.returncode == 1, p.stderr
     out["assay_check_rehash_s"] = t
     t, p = timed([aide, "--config", str(conf), "--check"])
     out["aide_check_s"] = t
