@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from assay.errors import InputError
@@ -32,18 +32,7 @@ class Incident:
 
     def to_json(self) -> dict[str, Any]:
         """The incident as a JSON-ready dict."""
-        return {
-            "id": self.id,
-            "opened_at": self.opened_at,
-            "closed_at": self.closed_at,
-            "status": self.status,
-            "priority": self.priority,
-            "title": self.title,
-            "playbook": self.playbook,
-            "body": self.body,
-            "resolution": self.resolution,
-            "events": self.events,
-        }
+        return asdict(self)
 
 
 def open_incident(

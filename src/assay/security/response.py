@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +35,8 @@ class Action:
     reversed_at: float | None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": self.at,
-            "action": self.action,
-            "target": self.target,
-            "details": self.details,
-            "reversible": self.reversible,
-            "reversed_at": self.reversed_at,
-        }
+        """The action as a JSON-ready dict."""
+        return asdict(self)
 
 
 def _record(store: Store, action: str, target: str, details: dict[str, Any], reversible: bool) -> int:
