@@ -28,6 +28,7 @@ from pytest_benchmark.utils import PercentageRegressionCheck
 
 from assay.perf.runner import SuiteOptions, pooled, run_suite
 from assay.perf.stats import Rule, Verdict, decide
+from assay.vcs import run_git
 
 SUITE = """
 import os
@@ -82,16 +83,9 @@ def full_compare_seconds(autoload: bool) -> float:
     """A 10-benchmark suite, two commits, `assay perf compare --base HEAD~1` with default settings."""
     with tempfile.TemporaryDirectory(prefix="assay-accuracy-repo-") as tmp:
         repo = Path(tmp)
-        env = {
-            **os.environ,
-            "GIT_AUTHOR_NAME": "a",
-            "GIT_AUTHOR_EMAIL": "a@example.invalid",
-            "GIT_COMMITTER_NAME": "a",
-            "GIT_COMMITTER_EMAIL": "a@example.invalid",
-        }
 
         def git(*args: str) -> None:
-            subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
+            run_git(["-c", "user.name=a", "-c", "user.email=a@example.invalid", *args], repo)
 
         git("init", "-q", "-b", "main")
         body = "\n".join(

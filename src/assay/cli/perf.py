@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import logging
 import tempfile
@@ -25,7 +26,10 @@ from assay.vcs import RepoInfo
 if TYPE_CHECKING:  # the real imports stay inside the commands so `assay --help` stays fast
     from assay.perf.config import PerfSection
     from assay.perf.runner import SuiteOptions
+    from assay.perf.samples import BenchmarkSamples
     from assay.perf.stats import Rule
+    from assay.perf.storage import Baseline
+    from assay.store import Store
 
 log = logging.getLogger("assay.perf")
 
@@ -77,14 +81,44 @@ def _say(app: AppContext, text: str) -> None:
         click.echo(text, err=True)
 
 
-def _record_measured(app: AppContext, result: Result, repo: RepoInfo, benchmarks: dict[str, Any]) -> int:
+def _save_measured(st: Store, result: Result, repo: RepoInfo, benchmarks: dict[str, BenchmarkSamples]) -> int:
+    """Record a measurement run and its raw samples in an open store (perf tables prepared)."""
+    from assay.perf import storage
+
+    run_id = st.record(result, repo)
+    storage.save_samples(st, run_id, benchmarks.values())
+    return run_id
+
+
+def _record_measured(
+    app: AppContext, result: Result, repo: RepoInfo, benchmarks: dict[str, BenchmarkSamples]
+) -> int:
     from assay.perf import storage
 
     with app.open_store() as st:
-        storage.prepare(st)
-        run_id = st.record(result, repo)
-        storage.save_samples(st, run_id, benchmarks.values())
-    return run_id
+        return _save_measured(storage.prepare(st), result, repo, benchmarks)
+
+
+def _run_here(repo: RepoInfo, options: SuiteOptions, rounds: int) -> dict[str, BenchmarkSamples]:
+    """Run the suite `rounds` times in this checkout and pool the samples; exit 2 if it cannot run."""
+    from assay.perf.runner import pooled, run_rounds
+
+    with tempfile.TemporaryDirectory(prefix="assay-perf-") as work:
+        runs, problem = run_rounds(repo.root, options, rounds, Path(work))
+    if problem:
+        raise InputError(f"{repo.root}: {problem}")
+    return pooled(runs)
+
+
+def _head_info(repo: RepoInfo, run_id: int | None) -> dict[str, Any]:
+    """The head side of a comparison: this checkout and the run that measured it."""
+    return {
+        "commit": repo.commit,
+        "branch": repo.branch,
+        "dirty": repo.dirty,
+        "run_id": run_id,
+        "label": f"{repo.branch} ({repo.commit[:12]}{', dirty' if repo.dirty else ''})",
+    }
 
 
 def _finish(
@@ -194,17 +228,12 @@ def run_cmd(
     output: Path | None,
 ) -> None:
     """Run the pytest-benchmark suite and store every raw sample (assay perf run [-- PYTEST ARGS])."""
-    from assay.perf.runner import pooled, run_rounds
     from assay.perf.tool import measurement_result
 
     repo = app.repo
     notes = _warn_dirty(app, repo)
     options = _suite(app, benchmarks, pytest_args, max_time, no_plugin_autoload)
-    with tempfile.TemporaryDirectory(prefix="assay-perf-") as work:
-        runs, problem = run_rounds(repo.root, options, rounds, Path(work))
-    if problem:
-        raise InputError(f"{repo.root}: {problem}")
-    samples = pooled(runs)
+    samples = _run_here(repo, options, rounds)
     result = measurement_result(
         samples, kind="run", source={"suite": options.benchmarks, "rounds": rounds, "notes": notes}
     )
@@ -253,6 +282,7 @@ def compare(
     output: Path | None,
 ) -> None:
     """Run base (a worktree of --base) and head (this checkout) interleaved, then decide per benchmark."""
+    from assay.perf import storage
     from assay.perf.runner import pooled, run_interleaved, worktree
     from assay.perf.tool import compare_all, comparison_result, measurement_result
 
@@ -263,6 +293,7 @@ def compare(
     options = _suite(app, benchmarks, (), max_time, no_plugin_autoload)
     n = rounds or _section(app).rounds
     notes = _warn_dirty(app, repo)
+    host = machine.current()
     started = time.time()
     with (
         worktree(repo.root, base_ref) as (base_dir, base_sha),
@@ -280,20 +311,22 @@ def compare(
     base_samples, head_samples = pooled(base_runs), pooled(head_runs)
     base_repo = RepoInfo(root=repo.root, commit=base_sha, branch=base_ref, dirty=False, is_git=True)
     source = {"suite": options.benchmarks, "rounds": n, "compare": True}
-    base_run = head_run = None
-    if base_samples:
-        base_run = _record_measured(
-            app,
-            measurement_result(base_samples, kind="run", source={**source, "side": "base"}),
-            base_repo,
-            base_samples,
+    base_run = None
+    with app.open_store() as st:
+        storage.prepare(st)
+        if base_samples:
+            base_run = _save_measured(
+                st,
+                measurement_result(base_samples, kind="run", source={**source, "side": "base"}),
+                base_repo,
+                base_samples,
+            )
+        head_run = _save_measured(
+            st,
+            measurement_result(head_samples, kind="run", source={**source, "side": "head"}),
+            repo,
+            head_samples,
         )
-    head_run = _record_measured(
-        app,
-        measurement_result(head_samples, kind="run", source={**source, "side": "head"}),
-        repo,
-        head_samples,
-    )
     compared = compare_all(base_samples, head_samples, rule, base_problem=base_problem)
     result = comparison_result(
         compared,
@@ -306,17 +339,11 @@ def compare(
             "run_id": base_run,
             "dirty": False,
         },
-        head_info={
-            "commit": repo.commit,
-            "branch": repo.branch,
-            "dirty": repo.dirty,
-            "run_id": head_run,
-            "label": f"{repo.branch} ({repo.commit[:12]}{', dirty' if repo.dirty else ''})",
-        },
+        head_info=_head_info(repo, head_run),
         notes=[
             *notes,
             f"{n} interleaved rounds in {time.time() - started:.1f}s",
-            f"machine {machine.current().id}: {machine.current().describe()}",
+            f"machine {host.id}: {host.describe()}",
         ],
     )
     _finish(
@@ -348,7 +375,6 @@ def check(
 ) -> None:
     """Compare the current run (or the stored one, --from-store) against the stored baseline."""
     from assay.perf import storage
-    from assay.perf.runner import pooled, run_rounds
     from assay.perf.samples import BenchmarkSamples
     from assay.perf.tool import compare_all, comparison_result, measurement_result
 
@@ -371,11 +397,7 @@ def check(
     if not from_store:
         options = _suite(app, benchmarks, (), max_time, no_plugin_autoload)
         n = rounds or _section(app).rounds
-        with tempfile.TemporaryDirectory(prefix="assay-perf-") as work:
-            runs, problem = run_rounds(repo.root, options, n, Path(work))
-        if problem:
-            raise InputError(f"{repo.root}: {problem}")
-        head_samples = pooled(runs)
+        head_samples = _run_here(repo, options, n)
         head_run = _record_measured(
             app,
             measurement_result(head_samples, kind="run", source={"suite": options.benchmarks, "rounds": n}),
@@ -396,13 +418,7 @@ def check(
             "machine_id": baseline.machine_id,
             "label": f"baseline {baseline.id} {baseline.branch}@{baseline.commit[:12]}",
         },
-        head_info={
-            "commit": repo.commit,
-            "branch": repo.branch,
-            "dirty": repo.dirty,
-            "run_id": head_run,
-            "label": f"{repo.branch} ({repo.commit[:12]}{', dirty' if repo.dirty else ''})",
-        },
+        head_info=_head_info(repo, head_run),
         notes=notes,
     )
     _finish(
@@ -410,7 +426,7 @@ def check(
     )
 
 
-def _find_baseline(st: Any, repo: RepoInfo, branch: str | None, machine_id: str) -> Any:
+def _find_baseline(st: Store, repo: RepoInfo, branch: str | None, machine_id: str) -> Baseline:
     from assay.perf import storage
     from assay.vcs import default_branch
 
@@ -613,7 +629,7 @@ def baseline_import(app: AppContext, path: Path, force_update: bool) -> None:
 # -- history and bisect ----------------------------------------------------------------------------------
 
 
-def _resolve_name(st: Any, root: str, name: str) -> str:
+def _resolve_name(st: Store, root: str, name: str) -> str:
     from assay.perf import storage
 
     names = storage.benchmark_names(st, root)
@@ -687,8 +703,8 @@ def bisect(
     from assay.perf import storage
     from assay.perf.runner import pooled, run_rounds, worktree
     from assay.perf.samples import BenchmarkSamples
+    from assay.perf.tool import ROLLBACK_DOC, bisect_result, measurement_result
     from assay.perf.tool import bisect as run_bisect
-    from assay.perf.tool import bisect_result, measurement_result
     from assay.vcs import resolve_ref, run_git
 
     repo = app.repo
@@ -704,14 +720,12 @@ def bisect(
     host = machine.current()
     base_options = _suite(app, None, (), max_time)
 
-    def measure(sha: str) -> tuple[BenchmarkSamples, str]:
-        with app.open_store() as st:
-            storage.prepare(st)
-            stored = [
-                s
-                for s in storage.samples_history(st, str(repo.root), full, commit=sha, machine_id=host.id)
-                if s.bench.ok and not s.dirty
-            ]
+    def measure(st: Store, sha: str) -> tuple[BenchmarkSamples, str]:
+        stored = [
+            s
+            for s in storage.samples_history(st, str(repo.root), full, commit=sha, machine_id=host.id)
+            if s.bench.ok and not s.dirty
+        ]
         if stored:
             return stored[-1].bench, "stored"
         _say(app, f"assay perf bisect: measuring {sha[:12]}")
@@ -722,8 +736,8 @@ def bisect(
         bench = samples.get(full, BenchmarkSamples(full, error=problem or "not collected"))
         if samples:
             at = RepoInfo(root=repo.root, commit=sha, branch="HEAD", dirty=False, is_git=True)
-            _record_measured(
-                app,
+            _save_measured(
+                st,
                 measurement_result(
                     samples, kind="run", source={"suite": full, "rounds": rounds, "bisect": True}
                 ),
@@ -732,16 +746,19 @@ def bisect(
             )
         return bench, "measured"
 
+    # One store session for the whole search: stored samples are looked up, new ones recorded, per commit.
     with app.open_store() as st:
         storage.prepare(st)
         try:
             full = _resolve_name(st, str(repo.root), name)
         except InputError:
             full = name  # not stored yet: pytest resolves it as a node id
-    good_samples, _ = measure(good_sha)
-    if not good_samples.ok:
-        raise InputError(f"{full} cannot be measured at --good {good}: {good_samples.error or 'no samples'}")
-    first_bad, steps = run_bisect(commits, good_samples, measure, rule)
+        good_samples, _ = measure(st, good_sha)
+        if not good_samples.ok:
+            raise InputError(
+                f"{full} cannot be measured at --good {good}: {good_samples.error or 'no samples'}"
+            )
+        first_bad, steps = run_bisect(commits, good_samples, functools.partial(measure, st), rule)
     subject = ""
     if first_bad:
         subject = run_git(["log", "-1", "--format=%s", first_bad], repo.root).strip()
@@ -749,7 +766,4 @@ def bisect(
     write_result(result, fmt, output)
     if first_bad:
         click.echo(f"first slow commit: {first_bad} {subject}", err=True)
-        click.echo(
-            f"rollback: git revert --no-edit {first_bad}  (see docs/rollback.md#performance-baselines)",
-            err=True,
-        )
+        click.echo(f"rollback: git revert --no-edit {first_bad}  (see {ROLLBACK_DOC})", err=True)

@@ -152,10 +152,17 @@ def pooled(runs: Sequence[SuiteRun]) -> dict[str, BenchmarkSamples]:
 
 
 def run_rounds(checkout: Path, options: SuiteOptions, rounds: int, work: Path) -> tuple[list[SuiteRun], str]:
-    """Run the suite `rounds` times in one checkout; returns the runs and a problem if it never ran."""
-    runs = [run_suite(checkout, options, work) for _ in range(rounds)]
-    problem = next((r.problem for r in runs if r.problem), "")
-    return [r for r in runs if not r.problem], problem
+    """Run the suite up to `rounds` times in one checkout; returns the good runs and the first problem.
+
+    A run that could not run the suite at all ends the rounds: the next ones would fail the same way.
+    """
+    runs: list[SuiteRun] = []
+    for _ in range(rounds):
+        run = run_suite(checkout, options, work)
+        if run.problem:
+            return runs, run.problem
+        runs.append(run)
+    return runs, ""
 
 
 def run_interleaved(

@@ -130,6 +130,11 @@ def _thin(arr: np.ndarray) -> np.ndarray:
     return arr[::step]
 
 
+def untested(verdict: Verdict, base: Summary, head: Summary, reason: str) -> Decision:
+    """A decision reached without the test: no ratio, CI or p value."""
+    return Decision(verdict, base, head, None, None, None, None, reason)
+
+
 def decide(base: Sequence[float], head: Sequence[float], rule: Rule) -> Decision:
     """Regression: significant (p < alpha and the CI above 1) and at least `threshold` slower.
 
@@ -138,26 +143,15 @@ def decide(base: Sequence[float], head: Sequence[float], rule: Rule) -> Decision
     """
     sb, sh = summarize(base), summarize(head)
     if sb.n < rule.min_samples or sh.n < rule.min_samples:
-        return Decision(
+        return untested(
             Verdict.INCONCLUSIVE,
             sb,
             sh,
-            None,
-            None,
-            None,
-            None,
             f"too few samples (base {sb.n}, head {sh.n}; need {rule.min_samples}): add rounds",
         )
     if sb.median <= 0:
-        return Decision(
-            Verdict.INCONCLUSIVE,
-            sb,
-            sh,
-            None,
-            None,
-            None,
-            None,
-            "base median is 0: the benchmark is below the timer's resolution",
+        return untested(
+            Verdict.INCONCLUSIVE, sb, sh, "base median is 0: the benchmark is below the timer's resolution"
         )
     ratio = sh.median / sb.median
     p = mann_whitney_p(base, head)

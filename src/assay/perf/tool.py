@@ -9,7 +9,7 @@ from typing import Any
 
 from assay.perf import SCHEMA, TOOL
 from assay.perf.samples import BenchmarkSamples
-from assay.perf.stats import Decision, Rule, Verdict, decide, summarize
+from assay.perf.stats import Decision, Rule, Summary, Verdict, decide, summarize, untested
 from assay.results import Measurement, Outcome, Result, Status
 
 VERDICT_STATUS = {
@@ -114,15 +114,14 @@ def compare_all(
                 Verdict.MISSING,
             )
         if problem:
-            sb, sh = summarize(b.samples), summarize(h.samples)
-            decision = Decision(verdict, sb, sh, None, None, None, None, problem)
+            decision = untested(verdict, summarize(b.samples), summarize(h.samples), problem)
         else:
             decision = decide(b.samples, h.samples, rule)
         out.append(Compared(name, decision, b, h))
     return out
 
 
-def _side(summary: Any, bench: BenchmarkSamples, info: Mapping[str, Any]) -> dict[str, Any]:
+def _side(summary: Summary, bench: BenchmarkSamples) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "median": _finite(summary.median),
         "iqr": _finite(summary.iqr),
@@ -133,7 +132,6 @@ def _side(summary: Any, bench: BenchmarkSamples, info: Mapping[str, Any]) -> dic
         doc["rounds"] = list(bench.groups)
     if bench.error:
         doc["error"] = bench.error
-    doc.update(info)
     return doc
 
 
@@ -187,8 +185,8 @@ def comparison_result(
         rows.append(
             {
                 "name": c.name,
-                "base": _side(d.base, c.base, {}),
-                "head": _side(d.head, c.head, {}),
+                "base": _side(d.base, c.base),
+                "head": _side(d.head, c.head),
                 "ratio": _finite(d.ratio),
                 "ci_low": _finite(d.ci_low),
                 "ci_high": _finite(d.ci_high),
@@ -318,8 +316,9 @@ def bisect(
     machine drift, and the step being hunted is what separates good from bad.
     Returns None when the last commit is not a regression against good at all.
     """
+    if not commits:
+        return None, []
     steps: list[BisectStep] = []
-    midpoint = [math.inf]
     seen: dict[str, tuple[BenchmarkSamples, str]] = {}
 
     def measured(commit: str) -> tuple[BenchmarkSamples, str]:
@@ -334,16 +333,17 @@ def bisect(
             # A commit where the benchmark cannot run cannot be judged; treat it as good and move on.
             return False
         d = decide(good.samples, samples.samples, rule)
-        slow = d.verdict == Verdict.REGRESSION and (d.ratio or 0.0) >= midpoint[0]
+        slow = d.verdict == Verdict.REGRESSION and (d.ratio or 0.0) >= midpoint
         verdict = d.verdict.value if slow or d.verdict != Verdict.REGRESSION else "nearer good"
         steps.append(BisectStep(commits[index], verdict, d.ratio, d.p_value, source))
         return slow
 
-    last = measured(commits[-1])[0] if commits else None
-    if last is not None and last.ok:
+    midpoint = math.inf
+    last = measured(commits[-1])[0]
+    if last.ok:
         good_median, bad_median = summarize(good.samples).median, summarize(last.samples).median
-        midpoint[0] = math.sqrt(bad_median / good_median) if good_median > 0 else 1.0
-    if not commits or not is_bad(len(commits) - 1):
+        midpoint = math.sqrt(bad_median / good_median) if good_median > 0 else 1.0
+    if not is_bad(len(commits) - 1):
         return None, steps
     lo, hi = -1, len(commits) - 1
     while hi - lo > 1:

@@ -25,24 +25,9 @@ def test_bisect_finds_the_first_slow_commit_and_prints_the_rollback(
     toy_repo.write("README", "three\n")
     bad = toy_repo.commit("even more docs")
 
+    bisect = ("--repo", toy_repo.path, "--store", store, "perf", "bisect", "--good", good, "--bad", bad)
     res = assay_cli(
-        "--repo",
-        toy_repo.path,
-        "--store",
-        store,
-        "perf",
-        "bisect",
-        "--good",
-        good,
-        "--bad",
-        bad,
-        "--benchmark",
-        "benchmarks/test_toy.py::test_work",
-        "--rounds",
-        "1",
-        *FAST,
-        "-f",
-        "json",
+        *bisect, "--benchmark", "benchmarks/test_toy.py::test_work", "--rounds", "1", *FAST, "-f", "json"
     )
 
     assert res.exit_code == 0, res.stderr
@@ -56,22 +41,8 @@ def test_bisect_finds_the_first_slow_commit_and_prints_the_rollback(
     assert f"git revert --no-edit {culprit}" in res.stderr
 
     # The second bisect reuses the per-commit samples stored by the first one.
-    again = assay_cli(
-        "--repo",
-        toy_repo.path,
-        "--store",
-        store,
-        "perf",
-        "bisect",
-        "--good",
-        good,
-        "--bad",
-        bad,
-        "--benchmark",
-        "test_work",
-        "-f",
-        "json",
-    )
+    again = assay_cli(*bisect, "--benchmark", "test_work", "-f", "json")
+    assert again.exit_code == 0, again.stderr
     doc2 = json.loads(again.stdout)
     assert doc2["first_bad"] == culprit
     assert {s["source"] for s in doc2["steps"]} == {"stored"}
