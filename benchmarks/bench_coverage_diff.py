@@ -31,6 +31,10 @@ def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
 
+# `assay coverage diff` as both benchmarks type it (coverage_vs_diffcover.py adds -o).
+DIFF_ARGS = ["coverage", "diff", "--data", "coverage.xml", "--base", "main", "--no-untracked", "-f", "json"]
+
+
 def module_text(m: int, changed: bool) -> str:
     out = []
     for f in range(FUNCTIONS):
@@ -87,21 +91,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_assay(root: Path) -> dict[str, Any]:
     proc = subprocess.run(
-        [
-            str(BIN / "assay"),
-            "-q",
-            "--store",
-            str(root / ".assay" / "bench.db"),
-            "coverage",
-            "diff",
-            "--data",
-            "coverage.xml",
-            "--base",
-            "main",
-            "--no-untracked",
-            "-f",
-            "json",
-        ],
+        [str(BIN / "assay"), "-q", "--store", str(root / ".assay" / "bench.db"), *DIFF_ARGS],
         cwd=root,
         capture_output=True,
         text=True,
@@ -144,10 +134,9 @@ def test_diff_cover_same_diff(benchmark: Any, project: Path) -> None:
 
 def test_assay_diff_gaps_in_process(benchmark: Any, project: Path) -> None:
     from assay.coverage.analysis import diff_only
-    from assay.coverage.loader import load
 
     def analyse() -> Any:
-        return diff_only(load(project / "coverage.xml", project), project, "main", include_untracked=False)
+        return diff_only(project / "coverage.xml", project, "main", include_untracked=False)
 
-    report = benchmark.pedantic(analyse, rounds=5, iterations=1, warmup_rounds=1)
+    _, report = benchmark.pedantic(analyse, rounds=5, iterations=1, warmup_rounds=1)
     assert report.changed_lines == run_diff_cover(project)["total_num_lines"]

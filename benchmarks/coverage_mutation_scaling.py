@@ -10,26 +10,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_coverage_diff import git  # the same committer identity as the diff benchmark
+
 BIN = Path(sys.executable).parent
 FUNCS = 5
-
-
-def git(cwd: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "b",
-        "GIT_AUTHOR_EMAIL": "b@example.invalid",
-        "GIT_COMMITTER_NAME": "b",
-        "GIT_COMMITTER_EMAIL": "b@example.invalid",
-    }
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
 
 def build(root: Path, modules: int, changed: int) -> None:
@@ -55,14 +47,10 @@ def build(root: Path, modules: int, changed: int) -> None:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "base")
     git(root, "checkout", "-q", "-b", "feature")
-    for k in range(changed):
-        path = root / "lib" / f"m{k % modules}.py"
-        f = k // modules
-        path.write_text(
-            path.read_text().replace("    return b - a\n", f"    return (b - a)  # {k}\n", 1)
-            if f == 0
-            else path.read_text()
-        )
+    # One changed function per module at most: the first function's `return b - a`.
+    for k in range(min(changed, modules)):
+        path = root / "lib" / f"m{k}.py"
+        path.write_text(path.read_text().replace("    return b - a\n", f"    return (b - a)  # {k}\n", 1))
     git(root, "commit", "-q", "-am", "change")
 
 

@@ -61,23 +61,7 @@ def main() -> int:
         for _ in range(max(3, args.rounds // 3)):
             t = time.perf_counter()
             subprocess.run(
-                [
-                    str(BIN / "assay"),
-                    "-q",
-                    "coverage",
-                    "diff",
-                    "--data",
-                    "coverage.xml",
-                    "--base",
-                    "main",
-                    "--no-untracked",
-                    "-f",
-                    "json",
-                    "-o",
-                    "assay.json",
-                ],
-                cwd=project,
-                check=True,
+                [str(BIN / "assay"), "-q", *fixture.DIFF_ARGS, "-o", "assay.json"], cwd=project, check=True
             )
             cli_ours.append(time.perf_counter() - t)
             t = time.perf_counter()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from assay.store import Store
 
 pytestmark = pytest.mark.slow
 
@@ -69,8 +70,19 @@ def store_runs(root: Path) -> int:
     db = root / ".assay" / "assay.db"
     if not db.exists():
         return 0
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("select count(*) from runs").fetchone()[0])
+    with Store(db, readonly=True) as store:
+        return len(store.runs())
+
+
+def run_generated_tests(project: Path) -> subprocess.CompletedProcess[str]:
+    """The project's own pytest over the generated templates."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/generated"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -144,13 +156,7 @@ def test_templates_for_the_project_collect(project: Path, assay_proc) -> None:  
     text = (project / "tests" / "generated" / "test_mylib_calc_gaps.py").read_text()
     assert "result = untested(n=0)" in text
     assert "result = compute(n=0, k=0)" in text
-    collected = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/generated"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    collected = run_generated_tests(project)
     assert collected.returncode == 0 and "3 skipped" in collected.stdout, collected.stdout
 
 
@@ -229,13 +235,7 @@ def test_template_for_a_module_that_cannot_be_imported(project: Path, assay_proc
     assert out.exit_code == 0, out.stderr
     text = (project / "tests" / "generated" / "test_mylib_calc_gaps.py").read_text()
     assert "could not be imported" in text and "not_a_real_module_xyz" in text
-    collected = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/generated"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    collected = run_generated_tests(project)
     assert collected.returncode == 0, collected.stdout
 
 

@@ -34,11 +34,25 @@ def coverage() -> None:
     """Coverage gaps ranked by risk, diff coverage, test templates and mutation testing."""
 
 
+def _configured_path(app: AppContext, configured: str) -> Path:
+    path = Path(configured)
+    return path if path.is_absolute() else app.root / path
+
+
 def _data_path(app: AppContext, given: Path | None) -> Path:
-    if given is not None:
-        return given
-    configured = Path(_section(app).data)
-    return configured if configured.is_absolute() else app.root / configured
+    return given if given is not None else _configured_path(app, _section(app).data)
+
+
+_DATA_HELP = "Coverage data: .coverage, `coverage json` output or Cobertura XML (default ./.coverage)."
+
+
+def _data_option(help: str = _DATA_HELP) -> Callable[[F], F]:
+    return click.option("--data", "data_path", type=click.Path(path_type=Path), default=None, help=help)
+
+
+_no_untracked = click.option(
+    "--no-untracked", is_flag=True, help="Leave untracked files out of the diff (diff-cover's default)."
+)
 
 
 def _analyse_and_report(
@@ -104,8 +118,7 @@ def _analyse_and_report(
 
 
 def _report_dir(app: AppContext) -> Path:
-    configured = Path(_section(app).output_dir)
-    return configured if configured.is_absolute() else app.root / configured
+    return _configured_path(app, _section(app).output_dir)
 
 
 def _finish(result: Result) -> None:
@@ -137,9 +150,7 @@ _common: list[Callable[[Any], Any]] = [
         default=None,
         help="Where --write-report/--export-metrics write (default coverage-analysis/).",
     ),
-    click.option(
-        "--no-untracked", is_flag=True, help="Leave untracked files out of the diff (diff-cover's default)."
-    ),
+    _no_untracked,
 ]
 
 
@@ -150,13 +161,7 @@ def common_options(func: F) -> F:
 
 
 @coverage.command()
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Coverage data: .coverage, `coverage json` output or Cobertura XML (default ./.coverage).",
-)
+@_data_option()
 @common_options
 @output_options(_FORMATS)
 @pass_app
@@ -193,13 +198,7 @@ def analyze(
 
 
 @coverage.command(context_settings={"ignore_unknown_options": True})
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where to write the coverage data (default ./.coverage).",
-)
+@_data_option("Where to write the coverage data (default ./.coverage).")
 @click.option(
     "--python",
     "python",
@@ -263,13 +262,7 @@ def run(
 
 
 @coverage.command()
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Coverage data (default ./.coverage); dynamic contexts let templates reuse fixtures.",
-)
+@_data_option("Coverage data (default ./.coverage); dynamic contexts let templates reuse fixtures.")
 @click.option(
     "--out",
     "out_dir",
@@ -297,8 +290,7 @@ def templates(
     root = app.root
     data = load(_data_path(app, data_path), root)
     if out_dir is None:
-        configured = Path(_section(app).templates_dir)
-        out_dir = configured if configured.is_absolute() else root / configured
+        out_dir = _configured_path(app, _section(app).templates_dir)
     reports = analyse(data, root)
     files = build(data, reports, root, out_dir)
     # Files coverage.py itself could not analyse (gone, or a syntax error) get no template either.
@@ -401,6 +393,7 @@ def mutate(
     output: Path | None,
 ) -> None:
     """Mutation testing with mutmut 3 ([tool.mutmut] config), scoped to changed functions."""
+    from assay.coverage.analysis import threshold_outcome
     from assay.coverage.diff import default_base
     from assay.coverage.mutation import mutant_globs, run_mutmut
     from assay.results import Finding, Location, Measurement, Outcome, Severity, Status
@@ -446,12 +439,9 @@ def mutate(
             if report.score is None:
                 outcomes.append(Outcome("coverage.mutation-score", Status.SKIP, "no mutant was decided"))
             else:
-                ok = report.score >= min_score
                 outcomes.append(
-                    Outcome(
-                        "coverage.mutation-score",
-                        Status.PASS if ok else Status.FAIL,
-                        f"mutation score {report.score:.1f}% {'>=' if ok else '<'} {min_score:g}%",
+                    threshold_outcome(
+                        "coverage.mutation-score", "mutation score", report.score, min_score, digits=1
                     )
                 )
     counts = report.counts
@@ -482,13 +472,7 @@ def mutate(
 
 
 @coverage.command()
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Coverage data: .coverage, `coverage json` output or Cobertura XML (default ./.coverage).",
-)
+@_data_option()
 @click.option(
     "--base", default="", help="Git ref to compare with (default: merge base with the default branch)."
 )
@@ -498,9 +482,7 @@ def mutate(
     default=None,
     help="Exit 1 when diff coverage is below this.",
 )
-@click.option(
-    "--no-untracked", is_flag=True, help="Leave untracked files out of the diff (diff-cover's default)."
-)
+@_no_untracked
 @output_options(_FORMATS)
 @pass_app
 def diff(

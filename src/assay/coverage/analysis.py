@@ -60,6 +60,24 @@ def _total_measurements(t: Totals, has_branches: bool) -> list[Measurement]:
     return out
 
 
+def _diff_measurements(d: DiffReport) -> list[Measurement]:
+    return [
+        Measurement("test_coverage_diff_percent", round(d.percent, 4), unit="percent"),
+        Measurement("test_coverage_diff_changed_lines", d.changed_lines),
+        Measurement("test_coverage_diff_covered_lines", d.covered_lines),
+    ]
+
+
+def threshold_outcome(check: str, label: str, value: float, limit: float, *, digits: int = 2) -> Outcome:
+    """PASS when `value` (a percent) reaches `limit`, else FAIL, with the comparison as the message."""
+    ok = value >= limit
+    return Outcome(
+        check,
+        Status.PASS if ok else Status.FAIL,
+        f"{label} {value:.{digits}f}% {'>=' if ok else '<'} {limit:g}%",
+    )
+
+
 def _severity(gap: Gap) -> Severity:
     # Monotonic in risk, so a writer that sorts by severity keeps the ranked order.
     if gap.risk >= 200:
@@ -74,16 +92,7 @@ def to_result(
 ) -> Result:
     t = analysis.totals
     has_branches = any(fc.has_branches for fc in analysis.data.files)
-    measurements = [
-        Measurement("test_coverage_overall", round(t.percent, 4), unit="percent"),
-        Measurement("test_coverage_line_percent", round(t.line_percent, 4), unit="percent"),
-        Measurement("test_coverage_statements", t.statements),
-        Measurement("test_coverage_missing_statements", t.missing),
-    ]
-    if has_branches:
-        measurements.append(
-            Measurement("test_coverage_branch_percent", round(t.branch_percent, 4), unit="percent")
-        )
+    measurements = _total_measurements(t, has_branches)
     findings: list[Finding] = []
     for rank_no, gap in enumerate(analysis.gaps[:top], start=1):
         r = gap.region
@@ -125,22 +134,11 @@ def to_result(
     diff_payload: dict[str, object] | None = None
     if analysis.diff is not None:
         d = analysis.diff
-        measurements += [
-            Measurement("test_coverage_diff_percent", round(d.percent, 4), unit="percent"),
-            Measurement("test_coverage_diff_changed_lines", d.changed_lines),
-            Measurement("test_coverage_diff_covered_lines", d.covered_lines),
-        ]
+        measurements += _diff_measurements(d)
         diff_payload = d.as_dict()
         findings += diff_findings(d)
     if fail_under is not None:
-        ok = t.percent >= fail_under
-        outcomes.append(
-            Outcome(
-                "coverage.fail-under",
-                Status.PASS if ok else Status.FAIL,
-                f"total coverage {t.percent:.2f}% {'>=' if ok else '<'} {fail_under:g}%",
-            )
-        )
+        outcomes.append(threshold_outcome("coverage.fail-under", "total coverage", t.percent, fail_under))
     summary = (
         f"total {t.percent:.2f}% ({t.statements} statements, {t.missing} missing"
         + (f", {t.branches} branches, {t.partial_branches} partial" if has_branches else "")
@@ -247,27 +245,15 @@ def diff_only(
 
 def diff_result(d: DiffReport, *, fail_under: float | None = None, started: float | None = None) -> Result:
     """The diff gaps alone (`assay coverage diff`)."""
-    measurements = (
-        Measurement("test_coverage_diff_percent", round(d.percent, 4), unit="percent"),
-        Measurement("test_coverage_diff_changed_lines", d.changed_lines),
-        Measurement("test_coverage_diff_covered_lines", d.covered_lines),
-    )
     outcomes: list[Outcome] = []
     if fail_under is not None:
-        ok = d.percent >= fail_under
-        outcomes.append(
-            Outcome(
-                "coverage.diff-fail-under",
-                Status.PASS if ok else Status.FAIL,
-                f"diff coverage {d.percent:.2f}% {'>=' if ok else '<'} {fail_under:g}%",
-            )
-        )
+        outcomes.append(threshold_outcome("coverage.diff-fail-under", "diff coverage", d.percent, fail_under))
     meta: dict[str, object] = {}
     if started is not None:
         meta["duration_seconds"] = round(time.monotonic() - started, 3)
     return Result(
         tool=TOOL,
-        measurements=measurements,
+        measurements=tuple(_diff_measurements(d)),
         findings=tuple(diff_findings(d)),
         outcomes=tuple(outcomes),
         schema=SCHEMA,

@@ -29,24 +29,9 @@ class FileReport:
         out: dict[str, object] = {"path": self.path, **self.totals.as_dict()}
         if self.source_error:
             out["source_error"] = self.source_error
-        out["functions"] = [_region_dict(r) for r in self.regions if r.kind == "function"]
-        out["classes"] = [_region_dict(r) for r in self.regions if r.kind == "class"]
+        out["functions"] = [r.as_dict() for r in self.regions if r.kind == "function"]
+        out["classes"] = [r.as_dict() for r in self.regions if r.kind == "class"]
         return out
-
-
-def _region_dict(r: RegionStats) -> dict[str, object]:
-    return {
-        "name": r.name,
-        "start_line": r.start,
-        "end_line": r.end,
-        "statements": r.totals.statements,
-        "missing": r.totals.missing,
-        "missing_lines": list(r.missing_lines),
-        "branches": r.totals.branches,
-        "partial_branches": r.totals.partial_branches,
-        "percent": round(r.totals.percent, 2),
-        "complexity": r.complexity,
-    }
 
 
 def analyse_file(fc: FileCoverage, root: Path, *, with_complexity: bool = True) -> FileReport:

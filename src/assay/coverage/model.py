@@ -184,6 +184,21 @@ class RegionStats:
     complexity: int = 1
     is_async: bool = False
 
+    def as_dict(self) -> dict[str, object]:
+        """Name, lines, coverage and complexity as a JSON-ready dict (without path, kind and branch arcs)."""
+        return {
+            "name": self.name,
+            "start_line": self.start,
+            "end_line": self.end,
+            "statements": self.totals.statements,
+            "missing": self.totals.missing,
+            "missing_lines": list(self.missing_lines),
+            "branches": self.totals.branches,
+            "partial_branches": self.totals.partial_branches,
+            "percent": round(self.totals.percent, 2),
+            "complexity": self.complexity,
+        }
+
 
 @dataclass(frozen=True)
 class Gap:
@@ -200,17 +215,8 @@ class Gap:
         return {
             "path": r.path,
             "kind": r.kind,
-            "name": r.name,
-            "start_line": r.start,
-            "end_line": r.end,
-            "statements": r.totals.statements,
-            "missing": r.totals.missing,
-            "missing_lines": list(r.missing_lines),
-            "branches": r.totals.branches,
-            "partial_branches": r.totals.partial_branches,
+            **r.as_dict(),
             "missing_branches": [list(b) for b in r.missing_branches],
-            "percent": round(r.totals.percent, 2),
-            "complexity": r.complexity,
             "churn": self.churn,
             "risk": round(self.risk, 3),
             "reason": self.reason,

@@ -113,11 +113,10 @@ class _RegionFinder:
             if ancestor.kind == "function":
                 ancestor.lines -= lines
                 break
-        start = min([d.lineno for d in node.decorator_list] + [node.lineno])
         region = Region(
             kind="function",
             name=self.name(node.name),
-            start=start,
+            start=_start(node),
             def_line=node.lineno,
             end=node.end_lineno or node.lineno,
             lines=lines,
@@ -128,30 +127,35 @@ class _RegionFinder:
             nested=any(r.kind == "function" for r in self.stack),
             decorators=tuple(ast.unparse(d) for d in node.decorator_list),
         )
-        self.regions.append(region)
-        self.stack.append(region)
-        self.body(node)
-        self.stack.pop()
+        self.enter(region, node)
 
     def klass(self, node: ast.ClassDef) -> None:
-        start = min([d.lineno for d in node.decorator_list] + [node.lineno])
         region = Region(
             kind="class",
             name=self.name(node.name),
-            start=start,
+            start=_start(node),
             def_line=node.lineno,
             end=node.end_lineno or node.lineno,
             nested=any(r.kind == "function" for r in self.stack),
             decorators=tuple(ast.unparse(d) for d in node.decorator_list),
         )
-        self.regions.append(region)
-        self.stack.append(region)
-        self.body(node)
-        self.stack.pop()
+        self.enter(region, node)
         for ancestor in reversed(self.stack):
             if ancestor.kind == "class":
                 ancestor.lines -= region.lines
                 break
+
+    def enter(self, region: Region, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        """Record `region` and walk its body with it on the stack."""
+        self.regions.append(region)
+        self.stack.append(region)
+        self.body(node)
+        self.stack.pop()
+
+
+def _start(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> int:
+    """The first line of a definition, its decorators included."""
+    return min([d.lineno for d in node.decorator_list] + [node.lineno])
 
 
 def complexity(func: ast.FunctionDef | ast.AsyncFunctionDef) -> int:

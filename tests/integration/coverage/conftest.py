@@ -3,35 +3,23 @@ with a feature branch on top and its tests run under coverage once per session."
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from conftest import ASSAY_BIN, git
+
 VENDORED = Path(__file__).resolve().parents[2] / "data" / "semver"
-ASSAY = Path(sys.executable).with_name("assay")
 # A subset of semver's own tests, so that real gaps remain.
 TEST_SUBSET = ["tests/test_parsing.py", "tests/test_bump.py", "tests/test_compare.py"]
 
 
-def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "T",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "T",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    }
-    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
-
-
 def assay(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(ASSAY), *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+        [str(ASSAY_BIN), *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
     )
 
 

@@ -99,3 +99,20 @@ def test_multi_line_statements_map_to_their_first_line() -> None:
 def test_syntax_error_is_reported_with_the_line() -> None:
     with pytest.raises(SourceError, match="line 2"):
         analyse_source("def ok():\n    return (\n")
+
+
+def test_class_lines_are_its_methods_bodies_not_a_nested_class_s() -> None:
+    source = textwrap.dedent(
+        """\
+        class Outer:
+            def one(self):
+                return 1
+
+            class Inner:
+                def two(self):
+                    return 2
+        """
+    )
+    by_name = {r.name: r for r in analyse_source(source).regions}
+    assert by_name["Outer.Inner"].lines == {7}
+    assert by_name["Outer"].lines == {3}  # Inner's method body counts for Inner only
