@@ -125,12 +125,13 @@ def gate(
     write_result(result, fmt, output)
     if not decision.passed:
         if not no_record:
-            _notify_failure(app, profile.name, result)
+            _notify_failure(app, profile.name, result, on_default_branch=inputs.on_default_branch)
         raise ThresholdFailed(result.summary)
 
 
-def _notify_failure(app: AppContext, profile: str, result: Result) -> None:
-    """Tell the people routed for gate.failed (when [tool.assay.notify] has channels)."""
+def _notify_failure(app: AppContext, profile: str, result: Result, *, on_default_branch: bool) -> None:
+    """Tell the people routed for gate.failed (when [tool.assay.notify] has channels); a failure on
+    the default branch itself (the gate's own notion, as for its rollback link) is high severity."""
     from assay.notify import Event, send_event
     from assay.results import Severity, Status
 
@@ -138,15 +139,14 @@ def _notify_failure(app: AppContext, profile: str, result: Result) -> None:
     summary = "\n".join([result.summary, *failing])
 
     repo = app.repo
-    on_main = repo.branch in ("main", "master")
     event = Event(
         type="gate.failed",
-        severity=Severity.HIGH if on_main else Severity.MEDIUM,
+        severity=Severity.HIGH if on_default_branch else Severity.MEDIUM,
         title=f"quality gate '{profile}' failed on {repo.branch} at {repo.commit[:12]}",
         body=summary,
         source="assay gate",
         key=f"gate:{profile}:{repo.branch}",
-        runbook="docs/rollback.md#failing-quality-gate-on-main" if on_main else "docs/gates.md",
+        runbook="docs/rollback.md#failing-quality-gate-on-main" if on_default_branch else "docs/gates.md",
     )
     send_event(app.config, app.store_path, event)
 

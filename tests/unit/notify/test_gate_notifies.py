@@ -33,6 +33,8 @@ def test_failing_gate_sends_one_notification(git_repo: GitRepo, receiver, assay_
     assert len(sent) == 1
     assert "quality gate 'strict' failed on main" in sent[0]["title"]
     assert "test_coverage_overall" in sent[0]["message"]
+    # HEAD is the default branch itself: main is broken, so the runbook is the rollback procedure
+    assert "runbook: docs/rollback.md#failing-quality-gate-on-main" in sent[0]["message"]
     # the cooldown keeps a second failure of the same gate from repeating the alert
     again = assay_cli("--repo", git_repo.path, "gate", "--profile", "strict", "--format", "json")
     assert again.exit_code == 1
