@@ -74,3 +74,20 @@ def test_gap_analysis_2000_modules_200k_statements(benchmark: Any, project: Path
     result = benchmark.pedantic(analyse, rounds=3, iterations=1, warmup_rounds=0)
     assert result.data["totals"]["statements"] == MODULES * FUNCTIONS * (STATEMENTS_PER_FUNCTION + 1)
     assert len(result.data["gaps"]) > 0
+
+
+def test_gap_analysis_as_a_command(benchmark: Any, project: Path) -> None:
+    """The same as a user runs it: interpreter start-up, store and output file included."""
+    import subprocess
+    import sys
+
+    root = project.parent
+    command = [str(Path(sys.executable).with_name("assay")), "-q", "--store", str(root / "bench.db")]
+    command += ["coverage", "analyze", "--data", str(project), "-f", "json", "-o", str(root / "out.json")]
+
+    def analyse() -> None:
+        subprocess.run(command, cwd=root, check=True, capture_output=True)
+
+    benchmark.pedantic(analyse, rounds=3, iterations=1, warmup_rounds=0)
+    doc = json.loads((root / "out.json").read_text())
+    assert doc["totals"]["statements"] == MODULES * FUNCTIONS * (STATEMENTS_PER_FUNCTION + 1)
