@@ -343,30 +343,6 @@ def templates(
     write_result(result, fmt, output)
 
 
-def changed_functions(root: Path, base: str) -> tuple[str, dict[str, list[str]]]:
-    """{module: [function or Class.method]} of non-test Python files changed since `base`."""
-    from assay.coverage.diff import changed_lines
-    from assay.coverage.mutation import mutmut_module
-    from assay.coverage.source import SourceError, analyse_source
-
-    merge_base, changes, _ = changed_lines(root, base)
-    out: dict[str, list[str]] = {}
-    for path, lines in sorted(changes.items()):
-        name = Path(path).name
-        if not path.endswith(".py") or name.startswith("test_") or name == "conftest.py":
-            continue
-        try:
-            info = analyse_source((root / path).read_text(encoding="utf-8"), path)
-        except (OSError, UnicodeDecodeError, SourceError):
-            continue
-        for region in info.regions:
-            if region.kind != "function" or region.nested:
-                continue
-            if set(range(region.start, region.end + 1)) & lines:
-                out.setdefault(mutmut_module(path), []).append(region.name.split("@")[0])
-    return merge_base, out
-
-
 @coverage.command()
 @click.option(
     "--base",
@@ -395,7 +371,7 @@ def mutate(
     """Mutation testing with mutmut 3 ([tool.mutmut] config), scoped to changed functions."""
     from assay.coverage.analysis import threshold_outcome
     from assay.coverage.diff import default_base
-    from assay.coverage.mutation import mutant_globs, run_mutmut
+    from assay.coverage.mutation import changed_functions, mutant_globs, run_mutmut
     from assay.results import Finding, Location, Measurement, Outcome, Severity, Status
 
     started = time.monotonic()
@@ -407,7 +383,7 @@ def mutate(
     scope = "all functions"
     if base is not None:
         base = base or default_base(root)
-        _, functions = changed_functions(root, base)
+        functions = changed_functions(root, base)
         globs = [g for module, names in functions.items() for g in mutant_globs(module, names)]
         scope = f"{sum(len(v) for v in functions.values())} function(s) changed since {base}"
     report = run_mutmut(root, globs, budget=budget)

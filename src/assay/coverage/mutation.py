@@ -114,6 +114,29 @@ def mutmut_module(path: str) -> str:
     return dotted.removesuffix(".__init__")
 
 
+def changed_functions(root: Path, base: str) -> dict[str, list[str]]:
+    """{module: [function or Class.method]} of non-test Python files changed since `base`."""
+    from assay.coverage.diff import changed_lines
+    from assay.coverage.source import SourceError, analyse_source
+
+    _, changes, _ = changed_lines(root, base)
+    out: dict[str, list[str]] = {}
+    for path, lines in sorted(changes.items()):
+        name = Path(path).name
+        if not path.endswith(".py") or name.startswith("test_") or name == "conftest.py":
+            continue
+        try:
+            info = analyse_source((root / path).read_text(encoding="utf-8"), path)
+        except (OSError, UnicodeDecodeError, SourceError):
+            continue
+        for region in info.regions:
+            if region.kind != "function" or region.nested:
+                continue
+            if not lines.isdisjoint(range(region.start, region.end + 1)):
+                out.setdefault(mutmut_module(path), []).append(region.name.split("@")[0])
+    return out
+
+
 def mutant_globs(module: str, functions: list[str]) -> list[str]:
     """mutmut mutant-name patterns for functions ("f", "Class.method") of a module."""
     out = []
