@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -24,6 +25,7 @@ _BUILTIN = {
 }
 
 
+@lru_cache(maxsize=1)  # entry points do not change within a process; --help lists them often
 def _registry() -> dict[str, str]:
     found = dict(_BUILTIN)
     for ep in metadata.entry_points(group="assay.formats"):
