@@ -148,3 +148,14 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: 
             last = exc
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+
+def listening_url(proc: subprocess.Popen[str], what: str = "the monitor") -> str:
+    """The base URL a daemon prints as its first line ("... listening on URL ..."); kill it and show its
+    stderr when it does not start."""
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if "listening on " not in line:
+        proc.kill()
+        raise AssertionError(f"{what} did not start: {line!r} {proc.stderr.read() if proc.stderr else ''}")
+    return line.split("listening on ", 1)[1].split()[0]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ASSAY_BIN, wait_for
+from conftest import ASSAY_BIN, listening_url, wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,14 +64,7 @@ def spawn(root: Path, cfg: Path, tree: Path, db: str) -> tuple[subprocess.Popen[
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if "listening on " not in line:
-        proc.kill()
-        raise AssertionError(
-            f"the monitor did not start: {line!r} {proc.stderr.read() if proc.stderr else ''}"
-        )
-    return proc, line.split("listening on ", 1)[1].split()[0]
+    return proc, listening_url(proc, "the monitor")
 
 
 def wait_gone(pid: int, timeout: float = 10) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import ASSAY_BIN, wait_for
+from conftest import ASSAY_BIN, listening_url, wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LISTED_IP = "127.0.0.2"  # all of 127/8 is loopback on Linux: a "bad" address we can really connect to
@@ -106,12 +106,7 @@ def start_daemon(root: Path, config: dict[str, Any], *extra: str) -> tuple[subpr
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if "listening on" not in line:
-        proc.kill()
-        raise AssertionError(f"daemon did not start: {line!r} {proc.stderr.read() if proc.stderr else ''}")
-    return proc, line.split("listening on ", 1)[1].split()[0]
+    return proc, listening_url(proc, "daemon")
 
 
 def stop(proc: subprocess.Popen[str]) -> tuple[int, float]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ASSAY_BIN
+from conftest import ASSAY_BIN, listening_url
 
 StartMonitor = Callable[[dict[str, Any], Path], tuple["subprocess.Popen[str]", str]]
 
@@ -50,8 +50,7 @@ def start_monitor(tmp_path: Path) -> Iterator[StartMonitor]:
             text=True,
         )
         started.append(daemon)
-        assert daemon.stdout is not None
-        return daemon, daemon.stdout.readline().split("listening on ", 1)[1].split()[0]
+        return daemon, listening_url(daemon)
 
     yield start
     for daemon in started:
