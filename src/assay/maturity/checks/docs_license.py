@@ -15,6 +15,7 @@ FINGERPRINTS: tuple[tuple[str, str], ...] = (
     (r"GNU GENERAL PUBLIC LICENSE\s+Version 3", "GPL-3.0"),
     (r"GNU GENERAL PUBLIC LICENSE\s+Version 2", "GPL-2.0"),
     (r"Apache License\s+Version 2\.0", "Apache-2.0"),
+    (r"Licensed under the Apache License,\s+Version 2\.0", "Apache-2.0"),  # the short notice form
     (r"Mozilla Public License,?\s+(?:Version|v\.)\s*2\.0", "MPL-2.0"),
     (r"Permission is hereby granted, free of charge", "MIT"),
     (r"Redistributions in binary form.*?Neither the name", "BSD-3-Clause"),

@@ -1,11 +1,19 @@
-"""maintenance.linters: a linter is configured and enforced (pre-commit or CI)."""
+"""maintenance.linters: a linter is configured and enforced (pre-commit or CI).
+
+A linter counts as configured when a config file or section sets it up, or when the project's own task
+files (tox, nox, make) or CI run it: black or flake8 run with their defaults are configured by that choice.
+"""
 
 from __future__ import annotations
+
+import re
 
 from assay.maturity.evidence import Evidence
 from assay.maturity.model import Check, Verdict
 
 LINTERS = ("ruff", "flake8", "pylint", "black", "isort")
+TASK_FILES = ("tox.ini", "noxfile.py", "Makefile", "makefile", "justfile")
+INVOCATION = re.compile(r"\b(" + "|".join(LINTERS) + r")\b")
 
 
 def evaluate(ev: Evidence) -> Verdict:
@@ -14,8 +22,13 @@ def evaluate(ev: Evidence) -> Verdict:
     configured = [name for name in LINTERS if isinstance(ev.tool_config(name), dict)]
     configured += [p for p in ("ruff.toml", ".ruff.toml", ".flake8", ".pylintrc", "pylintrc") if ev.exists(p)]
     configured += ev.ini_sections("flake8")
-    precommit = ev.exists(".pre-commit-config.yaml")
+    for rel in ev.at_root(*TASK_FILES):
+        run = sorted(set(INVOCATION.findall((ev.text(rel) or "").lower())))
+        configured += [f"{name} (run by {rel})" for name in run]
     enforced = ev.ci_mentions(*LINTERS, "pre-commit", "make lint")
+    if not configured:  # a linter only the CI runs is configured with its defaults
+        configured = [f"{name} (run in CI)" for name in LINTERS if ev.ci_mentions(name)]
+    precommit = ev.exists(".pre-commit-config.yaml")
     lines = [f"linters configured: {', '.join(configured) or 'none'}"]
     if precommit:
         lines.append(".pre-commit-config.yaml present")
