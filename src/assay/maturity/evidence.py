@@ -6,7 +6,6 @@ Every derived view (workflows, pyproject, Python files) is computed lazily, once
 
 from __future__ import annotations
 
-import ast
 import bisect
 import configparser
 import fnmatch
@@ -19,7 +18,7 @@ import stat
 import subprocess
 import time
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any, TypeVar
 import yaml
 
 from assay import vcs
+from assay.maturity.docstrings import count_docstrings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -63,8 +63,10 @@ VENDORED_DIRS = frozenset(
         "htmlcov",
     }
 )
+# libyaml's loader when PyYAML was built with it (several times faster), else the pure-Python one.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 HISTORY_LIMIT = 5000  # commits read from history: enough for activity and contributors, bounded on huge repos
-DOCSTRING_SAMPLE = 200  # Python files parsed for docstring coverage (a deterministic sample beyond this)
+DOCSTRING_SAMPLE = 200  # Python files scanned for docstring coverage (a deterministic sample beyond this)
 
 
 def display(rel: str) -> str:
@@ -332,7 +334,7 @@ class Evidence:
                 continue
             text = self.text(rel) or ""
             try:
-                data = yaml.safe_load(text)
+                data = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506  # CSafeLoader or SafeLoader: both safe
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -419,15 +421,12 @@ class Evidence:
             text = self.text(rel)
             if text is None:
                 continue
-            try:
-                tree = ast.parse(text, filename=rel)
-            except (SyntaxError, ValueError):
-                continue
+            counts = count_docstrings(text)  # a lexical scan; ast.parse only for files it cannot vouch for
+            if counts is None:
+                continue  # not valid Python
             parsed += 1
-            for node in _public_definitions(tree):
-                total += 1
-                if ast.get_docstring(node, clean=False):
-                    documented += 1
+            documented += counts[0]
+            total += counts[1]
         return documented, total, parsed, len(files)
 
     def metric(self, name: str) -> list[StoredMeasurement]:
@@ -475,18 +474,6 @@ def is_test_path(rel: str) -> bool:
     if any(p in ("tests", "test", "testing") for p in parts[:-1]):
         return True
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-
-
-def _public_definitions(tree: ast.Module) -> Iterable[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
-    """Module-level public functions and classes, and the public methods of public classes."""
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("_"):
-            yield node
-        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
-            yield node
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and not item.name.startswith("_"):
-                    yield item
 
 
 # -- collection ------------------------------------------------------------------------------------
