@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from assay import __version__
+import assay
 from assay.config import redact_url
 from assay.errors import InputError, StoreError
 from assay.results import Measurement
@@ -429,7 +429,7 @@ class MeasurementCollector(Collector):
 
 def build_info() -> list[Measurement]:
     """The ``assay_build_info`` measurement labelled with the running version."""
-    return [Measurement("assay_build_info", 1, {"version": __version__})]
+    return [Measurement("assay_build_info", 1, {"version": assay.version()})]
 
 
 def store_source(store_path: Path, repo_root: Path | None = None) -> MeasurementSource:

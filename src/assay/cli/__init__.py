@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from assay import __version__
+import assay
 from assay.cli.context import AppContext, setup_logging
 from assay.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, AssayError
 
@@ -72,10 +72,25 @@ def _module_exists(name: str) -> bool:
         return False
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    # click.version_option needs the version when the decorator runs, which would import
+    # importlib.metadata on every start; this reads it only when --version is given.
+    if value and not ctx.resilient_parsing:
+        click.echo(f"assay, version {assay.version()}")
+        ctx.exit()
+
+
 @click.group(
     cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
-@click.version_option(__version__, "--version", prog_name="assay")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.option(
     "--config",
     "config_files",

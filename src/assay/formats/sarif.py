@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from assay import __version__
+import assay
 from assay.results import Finding, Location, Result, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -110,7 +110,7 @@ def sarif_document(result: Result) -> dict[str, Any]:
                 "tool": {
                     "driver": {
                         "name": f"assay {result.tool}",
-                        "version": __version__,
+                        "version": assay.version(),
                         "informationUri": "https://pypi.org/project/assay/",
                         "rules": rules,
                     }

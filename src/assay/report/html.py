@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from assay import __version__
+import assay
 from assay.formats.markdown import md_escape
 from assay.maturity.render import _pct, _score
 from assay.report.chart import trend
@@ -40,11 +40,13 @@ def render_score_page(doc: Mapping[str, Any]) -> str:
     return str(
         _env(True)
         .get_template("score.html.j2")
-        .render(doc=doc, version=__version__, generated=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+        .render(
+            doc=doc, version=assay.version(), generated=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        )
     )
 
 
 def render_report(report: Report, fmt: str) -> str:
     html = fmt == "html"
     template = _env(html).get_template("report.html.j2" if html else "report.md.j2")
-    return str(template.render(report=report, chart=trend(report.history), version=__version__))
+    return str(template.render(report=report, chart=trend(report.history), version=assay.version()))
