@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.assay-run
 DEV_STAMP := $(VENV)/.assay-dev
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck pytest system-deps docs bench clean constraints
+.PHONY: run test lint typecheck pytest system-deps test-data docs bench clean constraints
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "assay needs Python >= 3.11; set PYTHON=python3.11")'
@@ -31,11 +31,15 @@ run: $(RUN_STAMP)
 	@$(BIN)/assay -q perf compare --base HEAD~1 --rounds 2 --max-time 0.01 --no-plugin-autoload --benchmarks "benchmarks/bench_perf_stats.py benchmarks/bench_store.py benchmarks/bench_formats.py" -f table || echo "perf: could not compare assay's own benchmarks with HEAD~1 (a clone without a parent commit?); make run continues"
 	@$(BIN)/assay score -f table
 
-## test: set up .venv with [dev], install the real binaries the tests use (as root), lint, type-check, test
-test: $(DEV_STAMP) system-deps lint typecheck pytest
+## test: set up .venv with [dev], install the real binaries (as root) and test data the tests use, lint, type-check, test
+test: $(DEV_STAMP) system-deps test-data lint typecheck pytest
 
 system-deps:
 	@bash scripts/install-system-deps.sh
+
+# The real public repositories the maturity ranking test scores (from deb.debian.org, sha256-pinned).
+test-data: $(DEV_STAMP)
+	@$(BIN)/python scripts/fetch-real-repositories.py --quiet || echo "NOTE: the real repositories could not be fetched; their ranking test will be skipped (CI fails it)" >&2
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -473,7 +473,11 @@ def is_test_path(rel: str) -> bool:
     name = parts[-1]
     if any(p in ("tests", "test", "testing") for p in parts[:-1]):
         return True
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name in ("conftest.py", "test.py", "tests.py")
+    )
 
 
 # -- collection ------------------------------------------------------------------------------------

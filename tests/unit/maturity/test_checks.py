@@ -148,6 +148,14 @@ CASES: list[tuple[str, dict[str, str], dict[str, object], CheckStatus, float | N
     ),
     ("testing.suite-present", {"README.md": "# x\n"}, {}, CheckStatus.NOT_APPLICABLE, None, "no Python"),
     (
+        "testing.suite-present",
+        {"pkg.py": PY_SRC, "test.py": ""},
+        {},
+        CheckStatus.PARTIAL,
+        3,
+        "will not find them",
+    ),
+    (
         "testing.test-ratio",
         {"pkg/a.py": "x" * 1000, "tests/test_a.py": "y" * 250},
         {},
