@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from assay.errors import ConfigError
@@ -197,6 +196,19 @@ def redact_url(text: str) -> str:
 # --- reading files -------------------------------------------------------------------------------
 
 
+def _load_yaml(path: Path, text: str) -> Any:
+    """Parse YAML (PyYAML is imported here: most runs read only TOML and never pay for it)."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path}: malformed YAML: {problem}{where}") from None
+
+
 def read_file(path: Path) -> dict[str, Any]:
     """Parse one config file (TOML, JSON or YAML by extension) into a dict; one-line errors."""
     try:
@@ -210,7 +222,7 @@ def read_file(path: Path) -> dict[str, Any]:
         if suffix == ".json":
             data: Any = json.loads(text) if text.strip() else {}
         elif suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text) if text.strip() else {}
+            data = _load_yaml(path, text) if text.strip() else {}
         else:
             data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -219,11 +231,6 @@ def read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path}: malformed YAML: {problem}{where}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -24,8 +24,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
 from assay import vcs
 from assay.maturity.docstrings import count_docstrings
 
@@ -63,9 +61,8 @@ VENDORED_DIRS = frozenset(
         "htmlcov",
     }
 )
-# libyaml's loader when PyYAML was built with it (several times faster), else the pure-Python one.
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 HISTORY_LIMIT = 5000  # commits read from history: enough for activity and contributors, bounded on huge repos
+BINARY_SNIFF_BYTES = 8192  # a NUL byte in this many leading bytes marks a file binary (git sniffs 8,000)
 DOCSTRING_SAMPLE = 200  # Python files scanned for docstring coverage (a deterministic sample beyond this)
 
 
@@ -260,7 +257,7 @@ class Evidence:
         if rel not in self.symlinks:
             try:
                 raw = _read_head(os.path.join(self.root, rel), cap)
-                if b"\0" not in raw[:8192]:
+                if raw is not None:
                     value = raw.decode("utf-8", "replace")
             except OSError as exc:
                 self.problems.append(f"{display(rel)}: unreadable ({exc.strerror or exc})")
@@ -328,13 +325,22 @@ class Evidence:
     @cached_property
     def workflows(self) -> list[Workflow]:
         """The GitHub Actions workflows under .github/workflows, parsed (malformed ones carry an error)."""
+        paths = [
+            rel
+            for rel in self.under(".github/workflows")
+            if rel.endswith((".yml", ".yaml")) and rel.count("/") == 2
+        ]
+        if not paths:
+            return []
+        import yaml  # here, not at module level: a repository without workflows never pays for it
+
+        # libyaml's loader when PyYAML was built with it (several times faster), else the pure-Python one
+        loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         out: list[Workflow] = []
-        for rel in self.under(".github/workflows"):
-            if not rel.endswith((".yml", ".yaml")) or rel.count("/") != 2:
-                continue
+        for rel in paths:
             text = self.text(rel) or ""
             try:
-                data = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506  # CSafeLoader or SafeLoader: both safe
+                data = yaml.load(text, Loader=loader)  # noqa: S506  # CSafeLoader or SafeLoader: both safe
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -443,16 +449,18 @@ class Evidence:
         return [c for c in self.commits or () if c.timestamp >= cutoff]
 
 
-def _read_head(path: str, cap: int) -> bytes:
-    """At most `cap` bytes of a file, never following a symlink (plain os calls: this is the hot loop)."""
+def _read_head(path: str, cap: int) -> bytes | None:
+    """At most `cap` bytes of a file, never following a symlink; None for a binary file (a NUL byte in the
+    first 8 KiB), which is recognised from that first read alone (plain os calls: this is the hot loop)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     try:
-        chunks: list[bytes] = []
-        remaining = cap
-        while remaining > 0:
+        first = os.read(fd, min(cap, BINARY_SNIFF_BYTES))
+        if b"\0" in first:
+            return None
+        chunks = [first]
+        remaining = cap - len(first)
+        while remaining > 0 and len(chunks[-1]) > 0:
             chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                break
             chunks.append(chunk)
             remaining -= len(chunk)
         return b"".join(chunks)
