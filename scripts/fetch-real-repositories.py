@@ -19,6 +19,7 @@ import shutil
 import sys
 import tarfile
 import tempfile
+import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -45,6 +46,24 @@ def tree_dir(cache: Path, repo: dict[str, str]) -> Path:
     return cache / f"{repo['name']}-{repo['version']}"
 
 
+def download(url: str, path: Path, attempts: int = 3) -> str:
+    """Save `url` to `path` and return its sha256; a failed attempt is retried after 2 s, then 4 s."""
+    for attempt in range(1, attempts + 1):
+        digest = hashlib.sha256()
+        try:
+            # a fixed http:// mirror: integrity comes from the pinned sha256, not the transport
+            with urllib.request.urlopen(url, timeout=60) as response, path.open("wb") as out:  # noqa: S310
+                while chunk := response.read(1 << 20):
+                    digest.update(chunk)
+                    out.write(chunk)
+            return digest.hexdigest()
+        except OSError:
+            if attempt == attempts:
+                raise
+            time.sleep(2**attempt)
+    raise AssertionError("unreachable")
+
+
 def fetch(repo: dict[str, str], cache: Path) -> Path:
     """Download, verify and unpack one repository; return its tree. Raises OSError/ValueError on failure."""
     target = tree_dir(cache, repo)
@@ -54,14 +73,9 @@ def fetch(repo: dict[str, str], cache: Path) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         archive = Path(tmp) / repo["debian"].rsplit("/", 1)[-1]
-        digest = hashlib.sha256()
-        url = MIRROR + repo["debian"]  # a fixed http:// mirror; integrity comes from the pinned sha256
-        with urllib.request.urlopen(url, timeout=60) as response, archive.open("wb") as out:  # noqa: S310
-            while chunk := response.read(1 << 20):
-                digest.update(chunk)
-                out.write(chunk)
-        if digest.hexdigest() != repo["sha256"]:
-            raise ValueError(f"sha256 mismatch ({digest.hexdigest()[:12]}… is not {repo['sha256'][:12]}…)")
+        digest = download(MIRROR + repo["debian"], archive)
+        if digest != repo["sha256"]:
+            raise ValueError(f"sha256 mismatch ({digest[:12]}… is not {repo['sha256'][:12]}…)")
         unpacked = Path(tmp) / "unpacked"
         with tarfile.open(archive) as tar:
             tar.extractall(unpacked, filter="data")
