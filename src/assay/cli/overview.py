@@ -7,7 +7,7 @@ import time
 
 import click
 
-from assay import __version__
+from assay import version
 from assay.cli.context import AppContext, pass_app
 from assay.config import StoreSection
 
@@ -31,7 +31,7 @@ def overview(app: AppContext, fmt: str) -> None:
                     "measurements": len(measurements),
                 }
     doc = {
-        "assay": __version__,
+        "assay": version(),
         "repository": str(repo.root),
         "git": repo.is_git,
         "commit": repo.commit,
@@ -46,7 +46,7 @@ def overview(app: AppContext, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2))
         return
-    click.echo(f"assay {__version__} — {repo.root}")
+    click.echo(f"assay {version()} — {repo.root}")
     if repo.is_git:
         dirty = " (uncommitted changes)" if repo.dirty else ""
         click.echo(f"  git:    {repo.branch} @ {repo.commit[:12]}{dirty}")

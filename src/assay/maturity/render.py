@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from assay import __version__
+from assay import version
 from assay.formats.markdown import md_escape
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def render_sarif(doc: Mapping[str, Any]) -> str:
                 "tool": {
                     "driver": {
                         "name": "assay maturity",
-                        "version": __version__,
+                        "version": version(),
                         "informationUri": "https://pypi.org/project/assay/",
                         "rules": rules,
                     }

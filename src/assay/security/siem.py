@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assay import __version__
+from assay import version
 from assay.security.monitor.events import CEF_SEVERITY, SYSLOG_SEVERITY, Event, iso, nest
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def cef(event: Event) -> str:
             "CEF:0",
             "assay",
             "assay-monitor",
-            __version__,
+            version(),
             f"{event.type}.{event.action}",
             event.message[:128],
         )

@@ -1,4 +1,4 @@
-"""documentation.docstrings: public functions, classes and methods have docstrings (measured with ast)."""
+"""documentation.docstrings: public functions, classes and methods have docstrings (lexical scan)."""
 
 from __future__ import annotations
 

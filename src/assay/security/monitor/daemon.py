@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from assay import __version__
+from assay import version
 from assay.errors import InputError, StoreError
 from assay.formats import write_atomic
 from assay.results import Finding, Location, Measurement, Result
@@ -200,7 +200,7 @@ class Monitor:
             [e.to_ecs() for e in self.events.recent(_limit(q))]
         )
         service.routes["/health"] = lambda _q: json_response(
-            {"status": "ok" if self.up else "starting", "version": __version__}
+            {"status": "ok" if self.up else "starting", "version": version()}
         )
         self.http = service
         return service.start()
@@ -426,7 +426,7 @@ class Monitor:
         age = self.intel.age(now)
         return {
             "schema": SCHEMA,
-            "version": __version__,
+            "version": version(),
             "pid": os.getpid(),
             "up": self.up,
             "started_at": self.started_at,
