@@ -14,6 +14,7 @@ from assay.formats.markdown import md_escape
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
 FORMATS = ("table", "json", "markdown", "sarif", "html")
 STATUS_STYLE = {
@@ -24,6 +25,7 @@ STATUS_STYLE = {
     "error": "bold magenta",
     "exempt": "cyan",
 }
+STATUS_SHORT = {"not_applicable": "n/a"}  # the terminal table's narrow status column
 STATUS_ICON = {
     "pass": "✅",
     "partial": "⚠️",
@@ -59,21 +61,18 @@ def build_table(doc: Mapping[str, Any], console: Console) -> None:
         cats.add_row(escape(c["title"]), _pct(c["percent"]), f"{c['counted']}/{c['checks']}")
     console.print(cats)
     checks = Table(title="Checks", show_header=True, header_style="bold")
-    checks.add_column("check")
-    checks.add_column("status")
-    checks.add_column("score", justify="right")
-    checks.add_column("weight", justify="right")
-    checks.add_column("evidence", overflow="fold")
+    checks.add_column("check", no_wrap=True)
+    checks.add_column("status", no_wrap=True)
+    checks.add_column("score", justify="right", no_wrap=True)
+    wide = console.width >= 100  # below that the weight column gives its room to the evidence
+    if wide:
+        checks.add_column("weight", justify="right", no_wrap=True)
+    checks.add_column("evidence", ratio=1, min_width=10)
     for c in doc["checks"]:
         style = STATUS_STYLE.get(c["status"], "")
-        evidence = f"exempt: {c['exemption']}" if c.get("exemption") else "; ".join(c["evidence"][:2])
-        checks.add_row(
-            escape(c["id"]),
-            f"[{style}]{c['status']}[/{style}]",
-            _score(c["score"]),
-            f"{c['weight']:g}",
-            escape(evidence),
-        )
+        status = f"[{style}]{STATUS_SHORT.get(c['status'], c['status'])}[/{style}]"
+        weight = [f"{c['weight']:g}"] if wide else []
+        checks.add_row(escape(c["id"]), status, _score(c["score"]), *weight, _evidence_cell(c))
     console.print(checks)
     if doc.get("exemptions"):
         console.print("[bold]Exempted (not passed):[/bold]")
@@ -87,6 +86,18 @@ def build_table(doc: Mapping[str, Any], console: Console) -> None:
         console.print("Nothing left to raise: every applicable check passes.")
     for problem in doc.get("problems", [])[:10]:
         console.print(f"[dim]note: {escape(problem)}[/dim]")
+
+
+def _evidence_cell(check: Mapping[str, Any]) -> Text:
+    """What a terminal row shows: one line for a check that passed or does not apply, two for the rest;
+    each line cut with an ellipsis, so the table stays one screen (JSON and Markdown keep it all)."""
+    from rich.text import Text
+
+    if check.get("exemption"):
+        lines = [f"exempt: {check['exemption']}"]
+    else:
+        lines = list(check["evidence"][: 1 if check["status"] in ("pass", "not_applicable") else 2])
+    return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
 
 
 def render_table(doc: Mapping[str, Any], width: int = 120) -> str:

@@ -1,0 +1,49 @@
+"""The terminal table: one screen on an 80-column terminal, with every check id whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assay.maturity.config import MaturitySection
+from assay.maturity.render import render_table
+from assay.maturity.service import assess, to_result
+from assay.vcs import repo_info
+
+
+def scorecard_doc(root: Path) -> dict[str, object]:
+    (root / "pkg").mkdir()
+    (root / "pkg" / "mod.py").write_text("def f():\n    return 1\n")
+    (root / "README.md").write_text("# demo\n")
+    data = to_result(assess(repo_info(root), MaturitySection())).data
+    assert isinstance(data, dict)
+    return data
+
+
+def test_table_fits_80_columns_and_keeps_ids_whole(tmp_path: Path) -> None:
+    doc = scorecard_doc(tmp_path)
+    text = render_table(doc, width=80)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    checks = doc["checks"]
+    assert isinstance(checks, list)
+    for check in checks:
+        assert f"│ {check['id']} " in text, check["id"]
+    table = lines[next(i for i, line in enumerate(lines) if line.strip() == "Checks") :]
+    body = table[next(i for i, line in enumerate(table) if line.startswith("┡")) + 1 :]
+    body = body[: next(i for i, line in enumerate(body) if line.startswith("└"))]
+    first_lines = [line for line in body if line.split("│")[1].strip()]
+    assert len(first_lines) == len(checks)
+    # one line a check, and a second evidence line only for a check that did not pass
+    two_lines = [
+        c for c in checks if c["status"] not in ("pass", "not_applicable") and len(c["evidence"]) > 1
+    ]
+    assert two_lines, "the fixture repository should fail some checks with more than one evidence line"
+    assert len(body) == len(checks) + len(two_lines)
+    header = next(line for line in table if line.startswith("┃ check"))
+    assert "weight" not in header  # at 80 columns the weight column gives its room to the evidence
+
+
+def test_wide_table_shows_weights(tmp_path: Path) -> None:
+    text = render_table(scorecard_doc(tmp_path), width=140)
+    assert "weight" in next(line for line in text.splitlines() if line.startswith("┃ check"))
+    assert max(len(line) for line in text.splitlines()) <= 140
