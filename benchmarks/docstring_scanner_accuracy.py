@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from assay.maturity.evidence import DEFAULT_MAX_FILE_BYTES
 
 DEFAULT_ROOTS = (
     Path(sys.prefix) / "lib/python3.11/site-packages",
-    Path("/root/.pyenv/versions/3.11.7/lib/python3.11"),
+    Path(sysconfig.get_paths()["stdlib"]),
 )
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The ranking of real public repositories: assay's scores beside the engineer's tiers.
 
-    .venv/bin/python scripts/fetch-real-repositories.py     # once: 16 trees from deb.debian.org, ~20 MB
+    .venv/bin/python scripts/fetch-real-repositories.py     # once: 16 trees from deb.debian.org, 17.6 MB
     .venv/bin/python benchmarks/maturity_real_repositories.py [--json-dir DIR]
 
 Scores every tree of tests/data/real-repositories.toml with `assay score` (a fresh process each, as a user

@@ -3,17 +3,19 @@
 
     python scripts/fetch-real-repositories.py [--cache DIR] [--quiet]
 
-Each tree is Debian's copy of the upstream source (deb.debian.org, a package registry), checked against
-the sha256 in the manifest, and unpacked with tarfile's "data" filter (no absolute paths, links out of the
-tree, devices or set-uid bits). Already unpacked trees are kept. The cache defaults to
-$ASSAY_REAL_REPOS_DIR or ~/.cache/assay/real-repositories. Exit 0 when every tree is there, 1 otherwise
-(each failure is one line on stderr).
+Each tree is Debian's copy of the upstream source (bookworm's pool on deb.debian.org, a package registry),
+checked against the sha256 in the manifest and unpacked with tarfile's "data" filter (no absolute paths,
+links out of the tree, devices or set-uid bits). Already unpacked trees are kept. The cache defaults to
+$ASSAY_REAL_REPOS_DIR or ~/.cache/assay/real-repositories. When the mirror cannot be reached at all, the
+rest is not tried (one line says so). Exit 0 when every tree is there, 1 otherwise, 2 when this Python
+cannot unpack safely; each failure is one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import http.client
 import os
 import shutil
 import sys
@@ -25,8 +27,15 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-MIRROR = "http://deb.debian.org/debian/"  # the archive is signed; the manifest's sha256 pins each file
+# Integrity comes from the manifest's sha256 (Debian's own), not from the transport.
+MIRROR = "http://deb.debian.org/debian/"
 MANIFEST = Path(__file__).resolve().parent.parent / "tests" / "data" / "real-repositories.toml"
+TIMEOUT = 15.0  # seconds without data before a download is given up
+DOWNLOAD_ERRORS = (OSError, http.client.HTTPException)  # urllib's URLError/HTTPError are OSErrors
+
+
+class MirrorUnreachable(Exception):
+    """The mirror could not be connected to: the other downloads would fail the same way."""
 
 
 def default_cache() -> Path:
@@ -46,34 +55,49 @@ def tree_dir(cache: Path, repo: dict[str, str]) -> Path:
     return cache / f"{repo['name']}-{repo['version']}"
 
 
+def is_fetched(cache: Path, repo: dict[str, str]) -> bool:
+    """Whether the tree is unpacked and was verified against the manifest's current sha256."""
+    target = tree_dir(cache, repo)
+    marker = target.with_name(target.name + ".sha256")  # beside the tree, so it is not scored with it
+    return target.is_dir() and marker.is_file() and marker.read_text().strip() == repo["sha256"]
+
+
 def download(url: str, path: Path, attempts: int = 3) -> str:
-    """Save `url` to `path` and return its sha256; a failed attempt is retried after 2 s, then 4 s."""
+    """Save `url` to `path` and return its sha256. A dropped or truncated transfer is retried after 2 s,
+    then 4 s; an HTTP error status is not (the file is not there); no connection raises MirrorUnreachable."""
     for attempt in range(1, attempts + 1):
         digest = hashlib.sha256()
         try:
-            # a fixed http:// mirror: integrity comes from the pinned sha256, not the transport
-            with urllib.request.urlopen(url, timeout=60) as response, path.open("wb") as out:  # noqa: S310
+            with urllib.request.urlopen(url, timeout=TIMEOUT) as response, path.open("wb") as out:  # noqa: S310
                 while chunk := response.read(1 << 20):
                     digest.update(chunk)
                     out.write(chunk)
             return digest.hexdigest()
-        except OSError:
+        except urllib.error.HTTPError:
+            raise
+        except urllib.error.URLError as exc:  # DNS, refused, unreachable: not a transfer problem
+            raise MirrorUnreachable(f"{MIRROR} cannot be reached ({exc.reason})") from None
+        except DOWNLOAD_ERRORS:
             if attempt == attempts:
                 raise
             time.sleep(2**attempt)
     raise AssertionError("unreachable")
 
 
-def fetch(repo: dict[str, str], cache: Path) -> Path:
-    """Download, verify and unpack one repository; return its tree. Raises OSError/ValueError on failure."""
+def fetch(repo: dict[str, str], cache: Path, mirror: str = MIRROR) -> Path:
+    """Download, verify and unpack one repository; return its tree.
+
+    Raises MirrorUnreachable, an OSError/HTTPException for a failed download, ValueError for a checksum
+    mismatch and tarfile.TarError for an archive that cannot be unpacked safely. On any failure nothing is
+    left in the cache for this repository but what was there before.
+    """
     target = tree_dir(cache, repo)
-    marker = target.with_name(target.name + ".sha256")  # beside the tree, so it is not scored with it
-    if target.is_dir() and marker.exists() and marker.read_text().strip() == repo["sha256"]:
+    if is_fetched(cache, repo):
         return target
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         archive = Path(tmp) / repo["debian"].rsplit("/", 1)[-1]
-        digest = download(MIRROR + repo["debian"], archive)
+        digest = download(mirror + repo["debian"], archive)
         if digest != repo["sha256"]:
             raise ValueError(f"sha256 mismatch ({digest[:12]}… is not {repo['sha256'][:12]}…)")
         unpacked = Path(tmp) / "unpacked"
@@ -84,21 +108,31 @@ def fetch(repo: dict[str, str], cache: Path) -> Path:
         if target.exists():
             shutil.rmtree(target)
         root.rename(target)
-    marker.write_text(repo["sha256"] + "\n")
+    target.with_name(target.name + ".sha256").write_text(repo["sha256"] + "\n")
     return target
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Download the real repositories of the ranking test.")
     parser.add_argument("--cache", type=Path, default=None, help="where to keep the trees")
     parser.add_argument("--quiet", action="store_true", help="print only failures")
     args = parser.parse_args(argv)
+    if not hasattr(tarfile, "data_filter"):
+        print(
+            "fetch-real-repositories: this Python has no tarfile data filter (needs 3.11.4+)", file=sys.stderr
+        )
+        return 2
     cache = args.cache or default_cache()
     failed = 0
     for repo in load_manifest():
         try:
             path = fetch(repo, cache)
-        except (OSError, ValueError, tarfile.TarError, urllib.error.URLError) as exc:
+        except MirrorUnreachable as exc:
+            print(
+                f"fetch-real-repositories: {exc}; not fetched: {repo['name']} and the rest", file=sys.stderr
+            )
+            return 1
+        except (*DOWNLOAD_ERRORS, ValueError, tarfile.TarError) as exc:
             failed += 1
             print(f"fetch-real-repositories: {repo['name']} {repo['version']}: {exc}", file=sys.stderr)
             continue

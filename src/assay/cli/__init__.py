@@ -73,8 +73,8 @@ def _module_exists(name: str) -> bool:
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    # click.version_option needs the version when the decorator runs, which would import
-    # importlib.metadata on every start; this reads it only when --version is given.
+    # click.version_option looks the version up when the decorator runs, on every start; this reads the
+    # package metadata only when --version is given.
     if value and not ctx.resilient_parsing:
         click.echo(f"assay, version {assay.version()}")
         ctx.exit()

@@ -454,7 +454,10 @@ def _read_head(path: str, cap: int) -> bytes | None:
     first 8 KiB), which is recognised from that first read alone (plain os calls: this is the hot loop)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     try:
-        first = os.read(fd, min(cap, BINARY_SNIFF_BYTES))
+        sniff = min(cap, BINARY_SNIFF_BYTES)
+        first = b""
+        while len(first) < sniff and (more := os.read(fd, sniff - len(first))):
+            first += more  # a regular file rarely returns short, but the sniff must see all of it
         if b"\0" in first:
             return None
         chunks = [first]
@@ -481,10 +484,13 @@ def is_test_path(rel: str) -> bool:
     name = parts[-1]
     if any(p in ("tests", "test", "testing") for p in parts[:-1]):
         return True
+    # tests.py is Django's per-app test module; a test.py counts only at the root (a package may have a
+    # module of that name that is not a test)
     return (
         name.startswith("test_")
         or name.endswith("_test.py")
-        or name in ("conftest.py", "test.py", "tests.py")
+        or name in ("conftest.py", "tests.py")
+        or rel == "test.py"
     )
 
 

@@ -61,18 +61,22 @@ def build_table(doc: Mapping[str, Any], console: Console) -> None:
         cats.add_row(escape(c["title"]), _pct(c["percent"]), f"{c['counted']}/{c['checks']}")
     console.print(cats)
     checks = Table(title="Checks", show_header=True, header_style="bold")
-    checks.add_column("check", no_wrap=True)
+    # Narrow terminals lose the weight column first (below 100 columns), then the evidence (below 72):
+    # a row is never cut off by the edge of the screen.
+    wide, roomy = console.width >= 100, console.width >= 72
+    checks.add_column("check", no_wrap=True, overflow="ellipsis")
     checks.add_column("status", no_wrap=True)
     checks.add_column("score", justify="right", no_wrap=True)
-    wide = console.width >= 100  # below that the weight column gives its room to the evidence
     if wide:
         checks.add_column("weight", justify="right", no_wrap=True)
-    checks.add_column("evidence", ratio=1, min_width=10)
+    if roomy:
+        checks.add_column("evidence", ratio=1, min_width=10)
     for c in doc["checks"]:
         style = STATUS_STYLE.get(c["status"], "")
         status = f"[{style}]{STATUS_SHORT.get(c['status'], c['status'])}[/{style}]"
         weight = [f"{c['weight']:g}"] if wide else []
-        checks.add_row(escape(c["id"]), status, _score(c["score"]), *weight, _evidence_cell(c))
+        evidence = [_evidence_cell(c)] if roomy else []
+        checks.add_row(escape(c["id"]), status, _score(c["score"]), *weight, *evidence)
     console.print(checks)
     if doc.get("exemptions"):
         console.print("[bold]Exempted (not passed):[/bold]")

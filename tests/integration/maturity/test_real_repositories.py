@@ -7,9 +7,14 @@ this test is skipped, except where ASSAY_REQUIRE_REAL_REPOS=1 (CI), where a miss
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import io
 import json
 import os
+import shutil
+import socket
+import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,7 +44,7 @@ def trees() -> list[tuple[dict[str, str], Path]]:
     fetch = fetcher()
     cache = fetch.default_cache()
     found = [(repo, fetch.tree_dir(cache, repo)) for repo in fetch.load_manifest()]
-    missing = [repo["name"] for repo, path in found if not path.is_dir()]
+    missing = [repo["name"] for repo, _ in found if not fetch.is_fetched(cache, repo)]
     if missing:
         message = (
             f"real repositories not fetched ({', '.join(missing)}): run scripts/fetch-real-repositories.py"
@@ -77,17 +82,60 @@ def test_scores_follow_the_engineers_tiers(
     assert rho >= 0.75, f"Spearman {rho:.2f}\n{table}"
 
 
-def test_fetch_refuses_a_tree_whose_checksum_does_not_match(tmp_path: Path) -> None:
-    """A tampered or truncated download is never unpacked into the cache."""
+def make_archive(mirror: Path, members: dict[str, str]) -> dict[str, str]:
+    """A .tar.gz in a local "mirror" directory and its manifest entry, as the fetch script reads them."""
+    archive = mirror / "pool" / "d" / "demo_1.0.orig.tar.gz"
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    sha = hashlib.sha256(archive.read_bytes()).hexdigest()
+    return {"name": "demo", "version": "1.0", "debian": "pool/d/demo_1.0.orig.tar.gz", "sha256": sha}
+
+
+def test_fetch_unpacks_a_verified_tree_once(tmp_path: Path) -> None:
     fetch = fetcher()
-    repo = dict(fetch.load_manifest()[-1])  # the smallest archive
-    repo["sha256"] = "0" * 64
-    try:
-        fetch.fetch(repo, tmp_path)
-    except OSError as exc:  # no route to the Debian mirror from this machine
-        pytest.skip(f"deb.debian.org unreachable: {exc}")
-    except ValueError as exc:
-        assert "sha256 mismatch" in str(exc)
-    else:
-        pytest.fail("a checksum mismatch was accepted")
-    assert not fetch.tree_dir(tmp_path, repo).exists()
+    mirror, cache = tmp_path / "mirror", tmp_path / "cache"
+    repo = make_archive(
+        mirror, {"demo-1.0/README.md": "# demo\n", "demo-1.0/.github/workflows/ci.yml": "on: push\n"}
+    )
+    tree = fetch.fetch(repo, cache, mirror=mirror.as_uri() + "/")
+    assert tree == cache / "demo-1.0"
+    assert (tree / "README.md").read_text() == "# demo\n"  # the single top directory is flattened
+    assert (tree / ".github" / "workflows" / "ci.yml").exists()
+    assert fetch.is_fetched(cache, repo)
+    assert sorted(p.name for p in cache.iterdir()) == ["demo-1.0", "demo-1.0.sha256"]  # no temp dir left
+    shutil.rmtree(mirror)
+    assert fetch.fetch(repo, cache, mirror=mirror.as_uri() + "/") == tree  # kept: nothing downloaded again
+
+
+def test_fetch_refuses_a_checksum_mismatch_and_leaves_nothing(tmp_path: Path) -> None:
+    fetch = fetcher()
+    mirror, cache = tmp_path / "mirror", tmp_path / "cache"
+    repo = make_archive(mirror, {"demo-1.0/README.md": "# demo\n"}) | {"sha256": "0" * 64}
+    with pytest.raises(ValueError, match="sha256 mismatch"):
+        fetch.fetch(repo, cache, mirror=mirror.as_uri() + "/")
+    assert list(cache.iterdir()) == []
+
+
+def test_fetch_refuses_a_member_outside_the_tree(tmp_path: Path) -> None:
+    fetch = fetcher()
+    mirror, cache = tmp_path / "mirror", tmp_path / "cache"
+    repo = make_archive(mirror, {"demo-1.0/README.md": "# demo\n", "../escaped.txt": "gotcha\n"})
+    with pytest.raises(tarfile.TarError):
+        fetch.fetch(repo, cache, mirror=mirror.as_uri() + "/")
+    assert list(cache.iterdir()) == []
+    assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_fetch_stops_when_the_mirror_cannot_be_reached(tmp_path: Path) -> None:
+    fetch = fetcher()
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    repo = {"name": "demo", "version": "1.0", "debian": "pool/d/demo.tar.gz", "sha256": "0" * 64}
+    with pytest.raises(fetch.MirrorUnreachable):
+        fetch.fetch(repo, tmp_path / "cache", mirror=f"http://127.0.0.1:{port}/")

@@ -387,6 +387,7 @@ CASES: list[tuple[str, dict[str, str], dict[str, object], CheckStatus, float | N
     ("documentation.changelog", {}, {}, CheckStatus.FAIL, 0, ""),
     ("documentation.changelog", {"doc/whatsnew/2.16.rst": ""}, {}, CheckStatus.PASS, 10, "doc/whatsnew/"),
     ("documentation.changelog", {"towncrier.toml": ""}, {}, CheckStatus.PARTIAL, 8, "towncrier"),
+    ("documentation.changelog", {"pyproject.toml": "[tool.towncrier]\n"}, {}, CheckStatus.PARTIAL, 8, ""),
     ("documentation.contributing", {".github/CONTRIBUTING.md": ""}, {}, CheckStatus.PASS, 10, ""),
     ("documentation.site", {"mkdocs.yml": ""}, {}, CheckStatus.PASS, 10, ""),
     ("documentation.site", {"docs/a.md": ""}, {}, CheckStatus.PARTIAL, 6, ""),
@@ -527,6 +528,39 @@ CASES: list[tuple[str, dict[str, str], dict[str, object], CheckStatus, float | N
         CheckStatus.FAIL,
         0,
         "none",
+    ),
+    (
+        "maintenance.linters",
+        {"a.py": "", "tox.ini": "# we do not use black or isort here\n[testenv]\ndeps = pylint\n"},
+        {},
+        CheckStatus.FAIL,
+        0,
+        "none",
+    ),
+    (
+        "maintenance.linters",
+        {
+            "a.py": "",
+            ".github/workflows/x.yml": "on: push\njobs:\n  w:\n    steps:\n"
+            "      - run: ./check-blacklisted-words.sh pylint-dev/x flake8==6\n"
+            "      - run: pip install ruff\n",
+        },
+        {},
+        CheckStatus.FAIL,
+        0,
+        "none",
+    ),
+    (
+        "maintenance.linters",
+        {
+            "a.py": "",
+            "noxfile.py": 'def lint(session):\n    session.install("ruff")\n'
+            '    session.run("ruff", "check")\n',
+        },
+        {},
+        CheckStatus.PARTIAL,
+        7,
+        "ruff (run by noxfile.py)",
     ),
     ("maintenance.required-reviews", {}, {}, CheckStatus.NOT_APPLICABLE, None, "offline"),
 ]

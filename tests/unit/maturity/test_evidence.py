@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assay.maturity.config import MaturitySection
-from assay.maturity.evidence import collect
+from assay.maturity.evidence import collect, is_test_path
 from assay.maturity.model import CheckStatus
 from assay.maturity.service import assess
 from assay.vcs import repo_info
@@ -150,3 +150,34 @@ def test_unreadable_files_and_directories_are_reported_not_fatal(tmp_path: Path)
         assert checks["security.policy"]["status"] == "partial"  # exists, but its contact could not be read
     finally:
         subprocess.run(["rm", "-rf", str(root)], check=False)
+
+
+@pytest.mark.parametrize(
+    ("rel", "is_test"),
+    [
+        ("tests/test_a.py", True),
+        ("pkg/test_a.py", True),
+        ("pkg/a_test.py", True),
+        ("conftest.py", True),
+        ("test.py", True),  # a root-level test module (pygtrie)
+        ("app/tests.py", True),  # Django's per-app tests
+        ("pkg/test.py", False),  # a package module that happens to be named test
+        ("pkg/testing_utils.py", False),
+        ("pkg/contest.py", False),
+    ],
+)
+def test_is_test_path(rel: str, is_test: bool) -> None:
+    assert is_test_path(rel) is is_test
+
+
+@pytest.mark.parametrize(("nul_at", "binary"), [(0, True), (8191, True), (8192, False), (20000, False)])
+def test_binary_is_a_nul_in_the_first_8_kib(tmp_path: Path, nul_at: int, binary: bool) -> None:
+    data = bytearray(b"a" * 30000)
+    data[nul_at] = 0
+    (tmp_path / "blob.dat").write_bytes(bytes(data))
+    ev = collect(tmp_path, is_git=False)
+    text = ev.text("blob.dat")
+    assert (text is None) is binary
+    if not binary:
+        assert text is not None and len(text) == 30000  # read whole once the sniff passed
+    assert ev.text("blob.dat", 100) == (None if binary and nul_at < 100 else "a" * 100)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assay.maturity.config import MaturitySection
 from assay.maturity.render import render_table
 from assay.maturity.service import assess, to_result
@@ -43,7 +45,11 @@ def test_table_fits_80_columns_and_keeps_ids_whole(tmp_path: Path) -> None:
     assert "weight" not in header  # at 80 columns the weight column gives its room to the evidence
 
 
-def test_wide_table_shows_weights(tmp_path: Path) -> None:
-    text = render_table(scorecard_doc(tmp_path), width=140)
-    assert "weight" in next(line for line in text.splitlines() if line.startswith("┃ check"))
-    assert max(len(line) for line in text.splitlines()) <= 140
+@pytest.mark.parametrize(("width", "columns"), [(40, 3), (60, 3), (80, 4), (140, 5)])
+def test_no_row_is_cut_off_at_any_width(tmp_path: Path, width: int, columns: int) -> None:
+    """Rich crops what does not fit at the screen's edge; every row must still end in its border."""
+    lines = render_table(scorecard_doc(tmp_path), width=width).splitlines()
+    table = lines[next(i for i, line in enumerate(lines) if line.strip() == "Checks") :]
+    rows = [line for line in table if line.startswith(("┃", "│"))]
+    assert rows and all(line.endswith(("┃", "│")) for line in rows), "\n".join(rows[:3])
+    assert rows[0].count("┃") == columns + 1

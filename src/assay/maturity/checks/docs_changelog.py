@@ -15,10 +15,10 @@ def evaluate(ev: Evidence) -> Verdict:
     found = [p for p in found if not p.endswith(".py")]
     if found:
         return Verdict.scored(10, f"changelog: {found[0]}")
-    whatsnew = [d for d in ("docs/whatsnew", "doc/whatsnew") if ev.has_dir(d)]  # Sphinx "What's new" pages
+    whatsnew = [d for d in ("docs/whatsnew", "doc/whatsnew", "Doc/whatsnew") if ev.has_dir(d)]  # Sphinx pages
     if whatsnew:
         return Verdict.scored(10, f"changelog: {whatsnew[0]}/")
-    towncrier = ev.tool_config("towncrier") or ev.exists("towncrier.toml")
+    towncrier = isinstance(ev.tool_config("towncrier"), dict) or ev.exists("towncrier.toml")
     if ev.has_dir("changelog.d") or ev.has_dir("newsfragments") or towncrier:
         return Verdict.scored(8, "news fragments (towncrier) are kept, but no rendered changelog yet")
     return Verdict.scored(0, "no CHANGELOG, CHANGES, HISTORY or NEWS file")

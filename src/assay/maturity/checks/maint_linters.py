@@ -13,7 +13,20 @@ from assay.maturity.model import Check, Verdict
 
 LINTERS = ("ruff", "flake8", "pylint", "black", "isort")
 TASK_FILES = ("tox.ini", "noxfile.py", "Makefile", "makefile", "justfile")
-INVOCATION = re.compile(r"\b(" + "|".join(LINTERS) + r")\b")
+# A linter named as a word ("TOXENV=flake8" too); not "blacklist", "black-box", "pylint-dev/…", "flake8==6".
+INVOCATION = re.compile(r"(?<![\w./-])(" + "|".join(LINTERS) + r")(?![\w.=/-])")
+NOT_A_RUN = re.compile(r"^\s*(?:#|deps\b)|install", re.IGNORECASE)  # comments, dependency and install lines
+
+
+def invoked(text: str) -> list[str]:
+    """The linters a task or CI file runs: named as a word on a line that is not a comment or an install."""
+    found = {
+        m
+        for line in text.lower().splitlines()
+        if not NOT_A_RUN.search(line)
+        for m in INVOCATION.findall(line)
+    }
+    return sorted(found)
 
 
 def evaluate(ev: Evidence) -> Verdict:
@@ -23,11 +36,15 @@ def evaluate(ev: Evidence) -> Verdict:
     configured += [p for p in ("ruff.toml", ".ruff.toml", ".flake8", ".pylintrc", "pylintrc") if ev.exists(p)]
     configured += ev.ini_sections("flake8")
     for rel in ev.at_root(*TASK_FILES):
-        run = sorted(set(INVOCATION.findall((ev.text(rel) or "").lower())))
-        configured += [f"{name} (run by {rel})" for name in run]
-    enforced = ev.ci_mentions(*LINTERS, "pre-commit", "make lint")
+        configured += [f"{name} (run by {rel})" for name in invoked(ev.text(rel) or "")]
+    in_ci = {path: invoked(text) for path, text in ev.ci_text}
+    enforced = [path for path, names in in_ci.items() if names] + ev.ci_mentions(
+        "pre-commit run", "make lint"
+    )
     if not configured:  # a linter only the CI runs is configured with its defaults
-        configured = [f"{name} (run in CI)" for name in LINTERS if ev.ci_mentions(name)]
+        configured = [
+            f"{name} (run in CI)" for name in sorted({n for names in in_ci.values() for n in names})
+        ]
     precommit = ev.exists(".pre-commit-config.yaml")
     lines = [f"linters configured: {', '.join(configured) or 'none'}"]
     if precommit:
