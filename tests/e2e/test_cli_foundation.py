@@ -191,3 +191,11 @@ def test_log_format_json(tmp_path: Path, assay_proc) -> None:  # type: ignore[no
     done = assay_proc("--repo", tmp_path, "--log-format", "json", "config", "validate")
     record = json.loads(done.stderr.splitlines()[0])
     assert record["log.level"] == "warning" and "metrics.prot" in record["message"]
+
+
+def test_error_line_shows_control_characters_instead_of_sending_them(tmp_path: Path, assay_proc) -> None:  # type: ignore[no-untyped-def]
+    """A path from a hostile repository cannot clear the user's screen through an error message."""
+    done = assay_proc("--store", tmp_path / "s.db", "score", tmp_path / "no\x1b[2Jpe")
+    assert done.exit_code == 2
+    assert "\x1b" not in done.stderr and "no\\x1b[2Jpe" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -149,7 +149,9 @@ def cli(
 
 
 def _one_line(text: str) -> str:
-    return " ".join(part.strip() for part in text.strip().splitlines() if part.strip())
+    from assay.formats.interface import printable  # an error may quote a file name from the repository
+
+    return printable(" ".join(part.strip() for part in text.strip().splitlines() if part.strip()))
 
 
 def main(argv: list[str] | None = None) -> None:

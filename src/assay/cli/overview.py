@@ -10,6 +10,7 @@ import click
 from assay import version
 from assay.cli.context import AppContext, pass_app
 from assay.config import StoreSection
+from assay.formats.interface import printable
 
 
 @click.command()
@@ -60,4 +61,4 @@ def overview(app: AppContext, fmt: str) -> None:
     if not tools:
         click.echo("  no tool has stored a result for this repository yet")
     for tool, info in tools.items():
-        click.echo(f"  {tool:<16} {info['when']}  {info['commit']}  {info['summary']}")
+        click.echo(f"  {tool:<16} {info['when']}  {info['commit']}  {printable(info['summary'])}")

@@ -20,6 +20,7 @@ import click
 from assay import machine
 from assay.cli.context import AppContext, output_options, pass_app, write_result
 from assay.errors import InputError, ThresholdFailed
+from assay.formats.interface import printable
 from assay.results import Result
 from assay.vcs import RepoInfo
 
@@ -765,5 +766,5 @@ def bisect(
     result = bisect_result(full, good_sha, bad_sha, first_bad, subject, steps)
     write_result(result, fmt, output)
     if first_bad:
-        click.echo(f"first slow commit: {first_bad} {subject}", err=True)
+        click.echo(f"first slow commit: {first_bad} {printable(subject)}", err=True)
         click.echo(f"rollback: git revert --no-edit {first_bad}  (see {ROLLBACK_DOC})", err=True)

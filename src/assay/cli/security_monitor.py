@@ -17,6 +17,7 @@ import click
 from assay.cli.context import AppContext, output_options, pass_app, write_result
 from assay.config import deep_merge, read_file
 from assay.errors import ConfigError, InputError, ThresholdFailed
+from assay.formats.interface import printable
 from assay.results import Outcome, Result, Severity, Status
 
 SECTION = "security.monitor"
@@ -337,7 +338,7 @@ def _write_baseline_result(
     app.record(result)
     write_result(result, fmt, output)
     for path, reason in stats.skipped[:5]:
-        click.echo(f"assay: warning: skipped {display(path)}: {reason}", err=True)
+        click.echo(f"assay: warning: skipped {printable(display(path))}: {printable(reason)}", err=True)
 
 
 @baseline.command("check")
@@ -393,7 +394,7 @@ def baseline_update(
     summary = f"baseline updated: {len(events)} change(s) accepted; {files} entries"
     _write_baseline_result(app, [], roots, files, stats, summary, fmt, output, SCHEMA)
     for e in events:
-        click.echo(f"accepted: {e.message}", err=True)
+        click.echo(f"accepted: {printable(e.message)}", err=True)
 
 
 def _compare(
@@ -526,7 +527,7 @@ def _update_intel(cfg: Any, root: Path, sources: tuple[str, ...]) -> list[dict[s
     for source in chosen:
         target, found = intel_mod.install(source, directory)
         for error in found.errors[:20]:
-            click.echo(f"assay: warning: {error}", err=True)
+            click.echo(f"assay: warning: {printable(error)}", err=True)
         if len(found.errors) > 20:
             click.echo(f"assay: warning: ... and {len(found.errors) - 20} more malformed entries", err=True)
         out.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from assay.formats.interface import printable
 from assay.formats.markdown import MarkdownWriter
 from assay.results import Result, Severity, Status
 
@@ -19,7 +20,7 @@ COMMAND = {
 
 def escape_data(text: str) -> str:
     """Escape text for the message part of a GitHub Actions workflow command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from assay.formats.interface import printable
 from assay.results import Result, Severity, Status
 
 
@@ -43,6 +44,11 @@ def junit_tree(result: Result) -> ET.Element:
     suite.set("failures", str(failures))
     suite.set("errors", str(errors))
     suite.set("skipped", str(skipped))
+    for element in suite.iter():  # XML 1.0 cannot hold most control characters: show them instead
+        if element.text:
+            element.text = printable(element.text)
+        for key, value in element.attrib.items():
+            element.set(key, printable(value))
     return suite
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assay.formats.interface import printable
 from assay.results import Result, Status
 
 ICONS = {
@@ -15,7 +16,7 @@ ICONS = {
 
 def md_escape(text: object) -> str:
     """Escape text for a Markdown table cell: pipes, HTML and line breaks."""
-    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     out = out.replace("|", "\\|").replace("`", "\\`")
     return " ".join(out.splitlines())
 

@@ -6,9 +6,10 @@ import io
 import sys
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 from rich.table import Table
 
+from assay.formats.interface import printable
 from assay.results import Result, Severity, Status
 
 STATUS_STYLE = {
@@ -25,6 +26,11 @@ SEVERITY_STYLE = {
     Severity.HIGH: "red",
     Severity.CRITICAL: "bold red",
 }
+
+
+def escape(text: object) -> str:
+    """Text from a result, safe for a rich console: no markup, no terminal control characters."""
+    return escape_markup(printable(text))
 
 
 def build(result: Result, console: Console) -> None:

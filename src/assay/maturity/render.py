@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from assay import version
+from assay.formats.interface import printable
 from assay.formats.markdown import md_escape
 
 if TYPE_CHECKING:
@@ -46,8 +47,9 @@ def _pct(value: Any) -> str:
 
 def build_table(doc: Mapping[str, Any], console: Console) -> None:
     """Print a scorecard's categories, checks and top actions as rich tables to the console."""
-    from rich.markup import escape  # rich loads only for the table
     from rich.table import Table
+
+    from assay.formats.table import escape  # rich loads only for the table
 
     console.print(
         f"[bold]{escape(str(doc['repository']))}[/bold] @ {escape(str(doc['commit'])[:12])}: "
@@ -101,7 +103,7 @@ def _evidence_cell(check: Mapping[str, Any]) -> Text:
         lines = [f"exempt: {check['exemption']}"]
     else:
         lines = list(check["evidence"][: 1 if check["status"] in ("pass", "not_applicable") else 2])
-    return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
+    return Text(printable("\n".join(lines)), no_wrap=True, overflow="ellipsis")
 
 
 def render_table(doc: Mapping[str, Any], width: int = 120) -> str:

@@ -159,3 +159,22 @@ def test_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]  # the temp file is gone
     with pytest.raises(InputError, match="cannot write output"):
         write_atomic(Path("/proc/assay-nope/r.json"), "x")
+
+
+HOSTILE = "evil\x1b]0;pwned\x07\x1b[2J\x9b31m\rname"  # title, clear-screen, C1 CSI, carriage return
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "github", "junit"])
+def test_repository_text_cannot_drive_the_terminal(fmt: str) -> None:
+    """A file name or message from the repository reaches no terminal or log with its control characters."""
+    hostile = Result(
+        tool="scan",
+        title=HOSTILE,
+        findings=(Finding("B1", Severity.HIGH, f"in {HOSTILE}", location=Location(f"{HOSTILE}.py", 3)),),
+        outcomes=(Outcome(HOSTILE, Status.FAIL, HOSTILE),),
+    )
+    text = get_writer(fmt).render(hostile)
+    assert not any(ch in text for ch in "\x1b\x07\x9b\r"), repr(text[:200])
+    assert "\\x1b" in text  # shown, not dropped: the reader sees something odd is there
+    if fmt == "junit":
+        ET.fromstring(text)  # still well-formed XML

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assay.maturity.config import MaturitySection
-from assay.maturity.render import render_table
+from assay.maturity.render import render_markdown, render_table
 from assay.maturity.service import assess, to_result
 from assay.vcs import repo_info
 
@@ -53,3 +53,13 @@ def test_no_row_is_cut_off_at_any_width(tmp_path: Path, width: int, columns: int
     rows = [line for line in table if line.startswith(("┃", "│"))]
     assert rows and all(line.endswith(("┃", "│")) for line in rows), "\n".join(rows[:3])
     assert rows[0].count("┃") == columns + 1
+
+
+def test_repository_file_names_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    """The secret scan quotes file names in its evidence; a name with escape sequences is shown, not sent."""
+    key = "AKIA" + "Z7Q3" + "K9VX" + "L2MN" + "P4RT"  # built from parts: no credential in this file
+    (tmp_path / "k\x1b]0;pwned\x07ey.txt").write_text(f"aws = {key}\n")
+    doc = scorecard_doc(tmp_path)
+    for text in (render_table(doc, width=200), render_markdown(doc)):
+        assert "\x1b" not in text and "\x07" not in text
+        assert "k\\x1b]0;pwned\\x07ey.txt" in text
