@@ -17,7 +17,6 @@ from typing import Any
 import click
 
 import assay
-from assay.cli.context import AppContext, setup_logging
 from assay.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, AssayError
 
 # Command name -> "module:attribute". Modules are imported only when their command runs,
@@ -138,6 +137,9 @@ def cli(
     3 internal error.
     """
     _state["verbose"] = verbose > 0
+    # here, not at module level: the configuration layer (pydantic) is not needed for --help or --version
+    from assay.cli.context import AppContext, setup_logging
+
     setup_logging(quiet=quiet, verbose=verbose, log_format=log_format)
     ctx.obj = AppContext(
         repo_path=repo_path,
