@@ -6,9 +6,10 @@
 Each tree is Debian's copy of the upstream source (bookworm's pool on deb.debian.org, a package registry),
 checked against the sha256 in the manifest and unpacked with tarfile's "data" filter (no absolute paths,
 links out of the tree, devices or set-uid bits). Already unpacked trees are kept. The cache defaults to
-$ASSAY_REAL_REPOS_DIR or ~/.cache/assay/real-repositories. When the mirror cannot be reached at all, the
-rest is not tried (one line says so). Exit 0 when every tree is there, 1 otherwise, 2 when this Python
-cannot unpack safely; each failure is one line on stderr.
+$ASSAY_REAL_REPOS_DIR or ~/.cache/assay/real-repositories; $ASSAY_DEBIAN_MIRROR names another Debian
+mirror. When the mirror cannot be reached at all, the rest is not tried (one line says so). Exit 0 when
+every tree is there, 1 otherwise, 2 when this Python cannot unpack safely; each failure is one line on
+stderr.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-# Integrity comes from the manifest's sha256 (Debian's own), not from the transport.
-MIRROR = "http://deb.debian.org/debian/"
+# Integrity comes from the manifest's sha256 (Debian's own), not from the transport; a local Debian
+# mirror can stand in with ASSAY_DEBIAN_MIRROR (its URL up to and including /debian/).
+MIRROR = os.environ.get("ASSAY_DEBIAN_MIRROR", "http://deb.debian.org/debian/")
 MANIFEST = Path(__file__).resolve().parent.parent / "tests" / "data" / "real-repositories.toml"
 TIMEOUT = 15.0  # seconds without data before a download is given up
 DOWNLOAD_ERRORS = (OSError, http.client.HTTPException)  # urllib's URLError/HTTPError are OSErrors
