@@ -28,7 +28,7 @@ run: $(RUN_STAMP)
 	@if [ -f .assay/selftest-coverage/.coverage ]; then $(BIN)/assay -q coverage analyze --data .assay/selftest-coverage/.coverage --top 10 -f table; \
 	else echo "coverage: no measurement of the whole suite yet (make test records one); ranking gaps from the fast subset tests/unit/coverage, kept out of the main store"; \
 	$(BIN)/assay -q --store .assay/make-run-subset.db coverage run --data .assay/coverage-make-run --top 10 -f table -- -q -p no:cacheprovider tests/unit/coverage || echo "coverage: could not measure assay's gaps (see above); make run continues"; fi
-	@$(BIN)/assay -q perf compare --base HEAD~1 --rounds 2 --max-time 0.01 --no-plugin-autoload --benchmarks "benchmarks/bench_perf_stats.py benchmarks/bench_store.py benchmarks/bench_formats.py" -f table || echo "perf: could not compare assay's own benchmarks with HEAD~1 (a clone without a parent commit?); make run continues"
+	@$(BIN)/assay -q perf compare --base HEAD~1 --rounds 2 --max-time 0.01 --no-plugin-autoload -f table || echo "perf: could not compare assay's own benchmarks with HEAD~1 (a clone without a parent commit?); make run continues"
 	@$(BIN)/assay score -f table
 
 ## test: set up .venv with [dev], install the real binaries (as root) and test data the tests use, lint, type-check, test

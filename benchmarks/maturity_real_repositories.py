@@ -18,24 +18,30 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 from scipy.stats import spearmanr
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSAY = Path(sys.executable).with_name("assay")
-TIER_VALUE = {"A": 3, "B": 2, "C": 1}
+
+
+def fetcher() -> ModuleType:
+    """scripts/fetch-real-repositories.py as a module (its name has dashes)."""
+    spec = importlib.util.spec_from_file_location(
+        "fetch_real", ROOT / "scripts" / "fetch-real-repositories.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--json-dir", type=Path, default=None, help="keep each score's JSON here")
     args = parser.parse_args()
-    spec = importlib.util.spec_from_file_location(
-        "fetch_real", ROOT / "scripts" / "fetch-real-repositories.py"
-    )
-    assert spec is not None and spec.loader is not None
-    fetch = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fetch)
+    fetch = fetcher()
     cache = fetch.default_cache()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,11 +68,11 @@ def main() -> int:
         name, version, tier = repo["name"], repo["version"], repo["tier"]
         print(f"| {tier} | {name} | {version} | {percent:.1f}% | {level} | {counted} of {total} |")
     print()
-    for tier in TIER_VALUE:
+    for tier in fetch.TIER_VALUE:
         values = [p for r, p, *_ in rows if r["tier"] == tier]
         mean = sum(values) / len(values)
         print(f"tier {tier}: mean {mean:.1f}%, min {min(values):.1f}%, max {max(values):.1f}%")
-    rho = spearmanr([TIER_VALUE[r["tier"]] for r, *_ in rows], [p for _, p, *_ in rows]).statistic
+    rho = spearmanr([fetch.TIER_VALUE[r["tier"]] for r, *_ in rows], [p for _, p, *_ in rows]).statistic
     print(f"Spearman's rank correlation, tier vs score: {rho:.3f}")
     return 0
 

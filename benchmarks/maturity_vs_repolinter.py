@@ -15,7 +15,6 @@ Markdown table with a summary line.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import shutil
 import statistics
@@ -27,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_maturity import make_history, make_synthetic  # the generators live beside this script
+from maturity_real_repositories import fetcher
 
 ASSAY = Path(sys.executable).with_name("assay")
 
@@ -100,11 +100,7 @@ def main() -> int:
 
 def real_repositories() -> list[tuple[str, Path]]:
     """The fetched trees of tests/data/real-repositories.toml, labelled by name and version."""
-    script = Path(__file__).resolve().parent.parent / "scripts" / "fetch-real-repositories.py"
-    spec = importlib.util.spec_from_file_location("fetch_real", script)
-    assert spec is not None and spec.loader is not None
-    fetch = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fetch)
+    fetch = fetcher()
     cache = fetch.default_cache()
     found = [(f"{r['name']} {r['version']}", fetch.tree_dir(cache, r)) for r in fetch.load_manifest()]
     return [(label, path) for label, path in found if path.is_dir()]

@@ -51,38 +51,19 @@ def get(url: str) -> object:
         return json.loads(resp.read())
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--minutes", type=float, default=10.0)
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="assay-churn-"))
-    watched = work / "w"
-    watched.mkdir()
-    (work / "cfg.json").write_text(
-        json.dumps(
-            {
-                "processes": False,
-                "network": False,
-                "logins": False,
-                "event_buffer": 5000,
-                "pid_file": str(work / "m.pid"),
-                "state_file": str(work / "m.json"),
-            }
-        )
-    )
+def start_daemon(
+    work: Path, store: Path, watched: Path, config: dict[str, object]
+) -> tuple[subprocess.Popen[str], str]:
+    """`assay security monitor` watching files only under `watched` with `config` (pid and state files in
+    `work`) on an ephemeral port; returns the process and its base URL. monitor_vs_aide.py uses it too."""
+    files_only = {"processes": False, "network": False, "logins": False}
+    own = {"pid_file": str(work / "m.pid"), "state_file": str(work / "m.json")}
+    cfg = work / "daemon.json"
+    cfg.write_text(json.dumps({**files_only, **own, **config}))
     daemon = subprocess.Popen(
         [
-            str(ASSAY),
-            "--store",
-            str(work / "db"),
-            "security",
-            "monitor",
-            "--config",
-            str(work / "cfg.json"),
-            "--watch",
-            str(watched),
-            "--http-port",
-            "0",
+            *(str(ASSAY), "--store", str(store), "security", "monitor", "--config", str(cfg)),
+            *("--watch", str(watched), "--http-port", "0"),
         ],
         cwd=work,
         stdout=subprocess.PIPE,
@@ -90,7 +71,17 @@ def main() -> int:
         text=True,
     )
     assert daemon.stdout is not None
-    url = daemon.stdout.readline().split("listening on ", 1)[1].split()[0]
+    return daemon, daemon.stdout.readline().split("listening on ", 1)[1].split()[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--minutes", type=float, default=10.0)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="assay-churn-"))
+    watched = work / "w"
+    watched.mkdir()
+    daemon, url = start_daemon(work, work / "db", watched, {"event_buffer": 5000})
     proc = psutil.Process(daemon.pid)
     stop = threading.Event()
     counter = [0]

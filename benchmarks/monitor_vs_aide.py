@@ -22,10 +22,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ASSAY = Path(sys.executable).with_name("assay")
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from monitor_churn import ASSAY, get, start_daemon  # the churn benchmark starts its daemon the same way
+
 AIDE_RULE = "p+i+n+u+g+s+m+c+sha256+ftype+l"  # perms inode links user group size mtime ctime sha256 type link
 
 
@@ -147,49 +150,22 @@ def compare_with_aide(work: Path, tree: Path, workers: int) -> dict[str, object]
 
 
 def latency(work: Path, tree: Path, writes: int, idle: float) -> dict[str, object]:
-    cfg = work / "daemon.json"
-    cfg.write_text(
-        json.dumps(
-            {
-                "processes": False,
-                "network": False,
-                "logins": False,
-                "interval": 86400,
-                "dedup_seconds": 0,
-                "auto_ignore_per_hour": 0,
-                "event_buffer": writes + 100,
-                "pid_file": str(work / "m.pid"),
-                "state_file": str(work / "m.json"),
-            }
-        )
+    proc, url = start_daemon(
+        work,
+        work / "assay.db",
+        tree,
+        {
+            "interval": 86400,
+            "dedup_seconds": 0,
+            "auto_ignore_per_hour": 0,
+            "event_buffer": writes + 100,
+        },
     )
-    proc = subprocess.Popen(
-        [
-            str(ASSAY),
-            "--store",
-            str(work / "assay.db"),
-            "security",
-            "monitor",
-            "--config",
-            str(cfg),
-            "--watch",
-            str(tree),
-            "--http-port",
-            "0",
-        ],
-        cwd=work,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    url = proc.stdout.readline().split("listening on ", 1)[1].split()[0]
-    import psutil
-
     ps = psutil.Process(proc.pid)
     out: dict[str, object] = {}
     try:
-        status = json.loads(urllib.request.urlopen(url + "/api/status").read())
+        status = get(url + "/api/status")
+        assert isinstance(status, dict)
         out["watched_files"] = status["watched_files"]
         out["watches"] = status["watches"]
         time.sleep(5)  # let start-up settle before measuring idle
@@ -209,7 +185,9 @@ def latency(work: Path, tree: Path, writes: int, idle: float) -> dict[str, objec
         deadline = time.monotonic() + 60
         seen: dict[str, float] = {}
         while time.monotonic() < deadline and len(seen) < len(written):
-            for e in json.loads(urllib.request.urlopen(url + f"/api/events?limit={writes + 100}").read()):
+            events = get(url + f"/api/events?limit={writes + 100}")
+            assert isinstance(events, list)
+            for e in events:
                 path = e.get("file.path")
                 if path in written and e["event.action"] == "changed" and path not in seen:
                     ts = time.mktime(time.strptime(e["@timestamp"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone

@@ -32,6 +32,8 @@ from pathlib import Path
 # mirror can stand in with ASSAY_DEBIAN_MIRROR (its URL up to and including /debian/).
 MIRROR = os.environ.get("ASSAY_DEBIAN_MIRROR", "http://deb.debian.org/debian/")
 MANIFEST = Path(__file__).resolve().parent.parent / "tests" / "data" / "real-repositories.toml"
+# The manifest's tiers, best first, as numbers for a rank correlation with the scores.
+TIER_VALUE = {"A": 3, "B": 2, "C": 1}
 TIMEOUT = 15.0  # seconds without data before a download is given up
 DOWNLOAD_ERRORS = (OSError, http.client.HTTPException)  # urllib's URLError/HTTPError are OSErrors
 

@@ -19,16 +19,17 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 ADVISORY_DB = SHARED_DATA / "advisory-database"
 ASSAY_BIN = Path(sys.executable).with_name("assay")
+# A new machine has no git identity: every commit a test (or a tool it runs) makes needs one.
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.invalid",
+    "GIT_COMMITTER_NAME": "Test Author",
+    "GIT_COMMITTER_EMAIL": "author@example.invalid",
+}
 
 
 def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test Author",
-        "GIT_AUTHOR_EMAIL": "author@example.invalid",
-        "GIT_COMMITTER_NAME": "Test Author",
-        "GIT_COMMITTER_EMAIL": "author@example.invalid",
-    }
+    env = {**os.environ, **GIT_IDENTITY}  # also outside a test function (module and session fixtures)
     proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env, check=True)
     return proc.stdout
 
@@ -111,17 +112,9 @@ def require_binary(name: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    """Keep tests from reading the developer's own git config or GitHub env."""
-    # A new machine has no git identity: every commit a test (or a tool it runs) makes needs one.
-    for var, value in (
-        ("GIT_AUTHOR_NAME", "Test Author"),
-        ("GIT_AUTHOR_EMAIL", "author@example.invalid"),
-        ("GIT_COMMITTER_NAME", "Test Author"),
-        ("GIT_COMMITTER_EMAIL", "author@example.invalid"),
-    ):
+def _isolated_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Give every test the same git identity and no GitHub Actions environment (HOME is left as it is)."""
+    for var, value in GIT_IDENTITY.items():
         monkeypatch.setenv(var, value)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)

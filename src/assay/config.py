@@ -39,7 +39,7 @@ class StoreSection(SectionModel):
 
     path: str = Field(".assay/assay.db", description="SQLite store, relative to the repository root")
     retention_days: int = Field(
-        365, ge=1, description="runs older than this are pruned by `assay store prune`"
+        365, ge=1, description="validated but not read yet: `assay store prune` takes `--keep-days`"
     )
 
 
@@ -77,6 +77,12 @@ _CREDENTIALS_IN_URL = re.compile(r"([A-Za-z][\w+.-]*://)[^/@\s]+@")
 _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
+def resolve_path(root: Path, value: str | Path) -> Path:
+    """A configured path: as given when absolute, else relative to the repository root."""
+    path = Path(value)
+    return path if path.is_absolute() else root / path
+
+
 @dataclass
 class Config:
     """The merged configuration: raw values, where each came from, and validated sections."""
@@ -93,7 +99,7 @@ class Config:
         if path in self._cache:
             return self._cache[path]  # type: ignore[return-value]  # cache holds the registered model type
         cls: type[Any] = model if model is not None else model_for(path)
-        value = _validate(cls, self.get(path, {}), path, self.origins)
+        value = validate_section(cls, self.get(path, {}), path, self.origins)
         self._cache[path] = value
         return value  # type: ignore[no-any-return]  # cls is a BaseModel subclass
 
@@ -140,10 +146,11 @@ def model_for(path: str) -> type[BaseModel]:
     return cls
 
 
-def _validate(cls: type[M], data: Any, path: str, origins: Mapping[str, Path]) -> M:
+def validate_section(cls: type[M], data: Any, path: str, origins: Mapping[str, Path]) -> M:
+    """Validate the table at `path` with its model; errors name the file and key path in one line."""
     if not isinstance(data, Mapping):
         where = origins.get(path)
-        raise ConfigError(f"{_where(where)}[tool.assay.{path}]: expected a table, got {_short(data)}")
+        raise ConfigError(f"{_where(where)}[tool.assay.{path}]: expected a table, got {short_repr(data)}")
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
@@ -151,7 +158,7 @@ def _validate(cls: type[M], data: Any, path: str, origins: Mapping[str, Path]) -
         loc = ".".join(str(p) for p in err["loc"])
         key = f"{path}.{loc}" if loc else path
         where = _origin_of(origins, key)
-        got = _short(err.get("input"))
+        got = short_repr(err.get("input"))
         msg = err["msg"][0].lower() + err["msg"][1:]
         if err["type"] == "missing":
             raise ConfigError(f"{_where(where)}{key}: required value is missing") from None
@@ -171,7 +178,8 @@ def _where(path: Path | None) -> str:
     return f"{path}: " if path else ""
 
 
-def _short(value: Any) -> str:
+def short_repr(value: Any) -> str:
+    """A value as an error message quotes it: its repr, cut to 60 characters."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -196,12 +204,39 @@ def redact_url(text: str) -> str:
 # --- reading files -------------------------------------------------------------------------------
 
 
+class _DuplicateKey(ValueError):
+    """A key given twice in one mapping: JSON and YAML parsers would silently keep the last one."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(f"{key!r} is defined twice; names must be unique")
+        out[key] = value
+    return out
+
+
 def _load_yaml(path: Path, text: str) -> Any:
-    """Parse YAML (PyYAML is imported here: most runs read only TOML and never pay for it)."""
+    """Parse YAML with duplicate keys rejected (PyYAML is imported here: most runs read only TOML)."""
     import yaml
 
+    class UniqueKeyLoader(yaml.SafeLoader):
+        pass
+
+    def construct_unique(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key in out:
+                line = key_node.start_mark.line + 1
+                raise _DuplicateKey(f"{key!r} is defined twice (line {line}); names must be unique")
+            out[key] = loader.construct_object(value_node, deep=True)
+        return out
+
+    UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_unique)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
@@ -209,28 +244,45 @@ def _load_yaml(path: Path, text: str) -> Any:
         raise ConfigError(f"{path}: malformed YAML: {problem}{where}") from None
 
 
-def read_file(path: Path) -> dict[str, Any]:
-    """Parse one config file (TOML, JSON or YAML by extension) into a dict; one-line errors."""
+def read_document(path: Path, what: str = "configuration") -> Any:
+    """Read and parse one TOML, JSON or YAML file (by extension), rejecting a key given twice.
+
+    Every problem is one ConfigError line naming the file; `what` names the file's role in them.
+    An empty file is an empty table.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: configuration file not found") from None
+        raise ConfigError(f"{path}: {what} file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+        raise ConfigError(f"{path}: cannot read {what}: {exc}") from None
+    if not text.strip():
+        return {}
     suffix = path.suffix.lower()
     try:
         if suffix == ".json":
-            data: Any = json.loads(text) if text.strip() else {}
-        elif suffix in (".yaml", ".yml"):
-            data = _load_yaml(path, text) if text.strip() else {}
-        else:
-            data = tomllib.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_pairs)
+        if suffix in (".yaml", ".yml"):
+            return _load_yaml(path, text)
+        return tomllib.loads(text)
+    except _DuplicateKey as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"Cannot declare \((.*)\) twice", str(exc))
+        if found:
+            parts = (part.strip().strip("'\"") for part in found.group(1).split(","))
+            dotted = ".".join(part for part in parts if part)  # ("a",) is a one-element tuple
+            raise ConfigError(f"{path}: {dotted} is defined twice; names must be unique ({exc})") from None
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"{path}: malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """Parse one config file (TOML, JSON or YAML by extension) into assay's table; one-line errors."""
+    data = read_document(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -357,7 +409,7 @@ def _model_knows(model: type[BaseModel], parts: list[str]) -> bool:
     if model.model_config.get("extra") == "allow":
         return True
     fields = model.model_fields
-    names = {name: f for name, f in fields.items()}
+    names = dict(fields)
     names.update({f.alias: f for f in fields.values() if f.alias})
     info = names.get(parts[0])
     if info is None:

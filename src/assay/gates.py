@@ -11,16 +11,14 @@ import json
 import math
 import operator
 import re
-import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field
 
-from assay.config import Config, SectionModel, _validate
+from assay.config import Config, SectionModel, read_document, short_repr, validate_section
 from assay.errors import ConfigError, InputError
 from assay.metrics import CATALOGUE
 from assay.results import Measurement, Outcome, Result, Status
@@ -228,7 +226,7 @@ def parse_condition(
         if "condition" in spec:
             text = spec["condition"]
             if not isinstance(text, str):
-                raise ConfigError(f"{where}.condition: expected a string, got {_short(text)}")
+                raise ConfigError(f"{where}.condition: expected a string, got {short_repr(text)}")
             metric, matchers, op, threshold, offset = _parse_text(text, f"{where}.condition")
             name = str(spec.get("name") or text.strip())
         else:
@@ -238,7 +236,8 @@ def parse_condition(
             metric = _check_metric(spec["metric"], f"{where}.metric")
             labels = spec.get("labels", {})
             if not isinstance(labels, Mapping):
-                raise ConfigError(f"{where}.labels: expected a table of label = value, got {_short(labels)}")
+                got = short_repr(labels)
+                raise ConfigError(f"{where}.labels: expected a table of label = value, got {got}")
             matchers = tuple(
                 (str(k), "=~" if "|" in str(v) else "=", str(v)) for k, v in sorted(labels.items())
             )
@@ -247,26 +246,27 @@ def parse_condition(
             text = Condition("", metric, matchers, op, threshold, offset).selector
             name = str(spec.get("name") or f"{text} {op} {_threshold_text(threshold, offset)}")
         if "name" in spec and not isinstance(spec["name"], str):
-            raise ConfigError(f"{where}.name: expected a string, got {_short(spec['name'])}")
+            raise ConfigError(f"{where}.name: expected a string, got {short_repr(spec['name'])}")
     else:
-        raise ConfigError(f"{where}: expected a string `metric op value` or a table, got {_short(spec)}")
+        raise ConfigError(f"{where}: expected a string `metric op value` or a table, got {short_repr(spec)}")
     _check_labels(metric, matchers, where)
 
     severity = options.get("severity", "error")
     if severity not in ("error", "warning"):
-        raise ConfigError(f"{where}.severity: expected 'error' or 'warning', got {_short(severity)}")
+        raise ConfigError(f"{where}.severity: expected 'error' or 'warning', got {short_repr(severity)}")
     new_code_only = options.get("new_code_only", False)
     if not isinstance(new_code_only, bool):
-        raise ConfigError(f"{where}.new_code_only: expected true or false, got {_short(new_code_only)}")
+        raise ConfigError(f"{where}.new_code_only: expected true or false, got {short_repr(new_code_only)}")
     # Sonar's small-change exemption applies to coverage of new code unless the condition says otherwise:
     # a handful of changed lines makes a percentage meaningless, an overall figure is not affected.
     default_min = min_changed_lines if metric in NEW_CODE_COVERAGE else 0
     min_lines = options.get("min_changed_lines", default_min)
     if isinstance(min_lines, bool) or not isinstance(min_lines, int) or min_lines < 0:
-        raise ConfigError(f"{where}.min_changed_lines: expected a whole number >= 0, got {_short(min_lines)}")
+        got = short_repr(min_lines)
+        raise ConfigError(f"{where}.min_changed_lines: expected a whole number >= 0, got {got}")
     cond_missing = options.get("missing", missing)
     if cond_missing not in ("fail", "warn"):
-        raise ConfigError(f"{where}.missing: expected 'fail' or 'warn', got {_short(cond_missing)}")
+        raise ConfigError(f"{where}.missing: expected 'fail' or 'warn', got {short_repr(cond_missing)}")
     return Condition(
         name=name,
         metric=metric,
@@ -309,24 +309,24 @@ def _parse_text(
 def _check_metric(value: Any, where: str) -> str:
     if not isinstance(value, str) or value not in CATALOGUE:
         known = ", ".join(CATALOGUE.names())
-        raise ConfigError(f"{where}: unknown metric {_short(value)} (the catalogue has: {known})")
+        raise ConfigError(f"{where}: unknown metric {short_repr(value)} (the catalogue has: {known})")
     return value
 
 
 def _check_op(value: Any, where: str) -> str:
     if value not in OPERATORS:
         raise ConfigError(
-            f"{where}: unknown operator {_short(value)} (expected one of: {' '.join(OPERATORS)})"
+            f"{where}: unknown operator {short_repr(value)} (expected one of: {' '.join(OPERATORS)})"
         )
     return str(value)
 
 
 def _parse_threshold(value: Any, where: str) -> tuple[float | None, float]:
     if isinstance(value, bool):
-        raise ConfigError(f"{where}: threshold must be a number or `base`, got {_short(value)}")
+        raise ConfigError(f"{where}: threshold must be a number or `base`, got {short_repr(value)}")
     if isinstance(value, int | float):
         if not math.isfinite(value):
-            raise ConfigError(f"{where}: threshold must be a finite number, got {_short(value)}")
+            raise ConfigError(f"{where}: threshold must be a finite number, got {short_repr(value)}")
         return float(value), 0.0
     if isinstance(value, str):
         text = value.strip()
@@ -341,7 +341,7 @@ def _parse_threshold(value: Any, where: str) -> tuple[float | None, float]:
         else:
             if math.isfinite(number):
                 return number, 0.0
-    raise ConfigError(f"{where}: threshold must be a number or `base`, got {_short(value)}")
+    raise ConfigError(f"{where}: threshold must be a number or `base`, got {short_repr(value)}")
 
 
 def _check_labels(metric: str, matchers: Sequence[tuple[str, str, str]], where: str) -> None:
@@ -359,11 +359,6 @@ def _check_labels(metric: str, matchers: Sequence[tuple[str, str, str]], where: 
 
 def _threshold_text(threshold: float | None, offset: float) -> str:
     return Condition("", "", (), ">=", threshold, offset).threshold_text
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _num(value: float) -> str:
@@ -452,73 +447,19 @@ def policy_from_config(config: Config) -> Policy:
 
 
 def load_policy_file(path: Path) -> Policy:
-    """Read `--policy FILE` (TOML, JSON or YAML): the gates table, or a file with [tool.assay.gates]."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: policy file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read policy: {exc}") from None
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".json":
-            data: Any = json.loads(text, object_pairs_hook=_unique_pairs) if text.strip() else {}
-        elif suffix in (".yaml", ".yml"):
-            data = yaml.load(text, Loader=_UniqueKeyLoader) if text.strip() else {}  # noqa: S506 - safe subclass
-        else:
-            data = tomllib.loads(text)
-    except _DuplicateKey as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"Cannot declare \((.*)\) twice", str(exc))
-        if found:
-            dotted = ".".join(p.strip().strip("'\"") for p in found.group(1).split(","))
-            raise ConfigError(f"{path}: {dotted} is defined twice; names must be unique ({exc})") from None
-        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: malformed JSON: {exc.msg} at line {exc.lineno}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: malformed YAML: {exc}".splitlines()[0]) from None
+    """Read `--policy FILE` (TOML, JSON or YAML): the gates table, or a file with [tool.assay.gates].
+
+    A profile or key named twice is an error, not a silent override that would loosen the gate.
+    """
+    data = read_document(path, "policy")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a table at the top level, got {type(data).__name__}")
     if isinstance(data.get("tool"), dict):
         data = data["tool"].get("assay", {}).get("gates", {})
     elif isinstance(data.get("gates"), dict):
         data = data["gates"]
-    section = _validate(GatesSection, data, "gates", {"gates": path})
+    section = validate_section(GatesSection, data, "gates", {"gates": path})
     return build_policy(section, source=str(path))
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(f"{key!r} is defined twice; names must be unique")
-        out[key] = value
-    return out
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    pass
-
-
-def _construct_unique(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    out: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in out:
-            raise _DuplicateKey(
-                f"{key!r} is defined twice (line {key_node.start_mark.line + 1}); names must be unique"
-            )
-        out[key] = loader.construct_object(value_node, deep=True)
-    return out
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique)
 
 
 # --- what the gate reads ----------------------------------------------------------------------------------
@@ -762,13 +703,7 @@ def _evaluate_one(cond: Condition, inputs: Inputs) -> ConditionResult:
     message = f"{_num(actual)} is not {cond.op} {_num(expected)} — fix: {fix}"
     if inputs.on_default_branch and outcome == FAIL:
         message += f"; main is already broken: follow {rollback}"
-    return result(
-        outcome,
-        message,
-        actual,
-        expected,
-        base_value,
-    )
+    return result(outcome, message, actual, expected, base_value)
 
 
 def decision_result(decision: GateDecision, inputs: Inputs, *, policy_source: str = "") -> Result:
@@ -783,7 +718,7 @@ def decision_result(decision: GateDecision, inputs: Inputs, *, policy_source: st
     outcomes = []
     for r in decision.results:
         detail = r.message
-        if r.outcome in (FAIL, MISSING) and r.status == Status.FAIL and r.outcome == MISSING:
+        if r.outcome == MISSING and r.status == Status.FAIL:
             detail = f"{r.message} (or `assay gate --run`)"
         outcomes.append(Outcome(r.condition.name, r.status, detail, r.to_dict()))
     failing = [r for r in decision.results if r.status == Status.FAIL]
@@ -821,21 +756,6 @@ def decision_result(decision: GateDecision, inputs: Inputs, *, policy_source: st
     )
 
 
-def snapshot_from(commit: str, rows: Iterable[tuple[str, str, int, Measurement]]) -> Snapshot:
-    """Build a Snapshot from (tool, metric, run_id, measurement) rows ordered newest run first."""
-    newest_run: dict[str, int] = {}
-    series: dict[str, list[Measurement]] = {}
-    tools: set[str] = set()
-    for tool, name, run_id, m in rows:
-        tools.add(tool)
-        if name not in CATALOGUE:
-            continue
-        chosen = newest_run.setdefault(name, run_id)
-        if chosen == run_id:
-            series.setdefault(name, []).append(m)
-    return Snapshot(commit, {k: tuple(v) for k, v in series.items()}, frozenset(tools))
-
-
 # --- reading the store and git ----------------------------------------------------------------------
 
 # Run tool names that stand for a catalogue tool (a run records its tool under its CLI name).
@@ -851,19 +771,22 @@ def read_snapshot(store: Store, repo_root: Path | str, commit: str) -> Snapshot:
         "ORDER BY r.finished_at DESC, r.id DESC, m.id",
         (str(repo_root), commit),
     ).fetchall()
-    out: list[tuple[str, str, int, Measurement]] = []
+    newest_run: dict[str, int] = {}
+    series: dict[str, list[Measurement]] = {}
     tools: set[str] = set()
     for row in rows:
         tool = str(row["tool"])
         tools.add(_TOOL_ALIASES.get(tool, tool))
-        if row["name"] is None:
+        name = row["name"]
+        if name is None or name not in CATALOGUE:
             continue
-        if row["name"] in CATALOGUE:
-            tools.add(CATALOGUE.get(row["name"]).tool)
-        m = Measurement(row["name"], float(row["value"]), json.loads(row["labels"]), row["unit"])
-        out.append((tool, row["name"], int(row["run_id"]), m))
-    snap = snapshot_from(commit, out)
-    return Snapshot(snap.commit, snap.series, frozenset(tools | snap.tools_run))
+        tools.add(CATALOGUE.get(name).tool)
+        # Rows come newest run first: a metric's series is the one of the first run that has it.
+        run_id = int(row["run_id"])
+        if newest_run.setdefault(name, run_id) == run_id:
+            m = Measurement(name, float(row["value"]), json.loads(row["labels"]), row["unit"])
+            series.setdefault(name, []).append(m)
+    return Snapshot(commit, {k: tuple(v) for k, v in series.items()}, frozenset(tools))
 
 
 def has_runs(store: Store, repo_root: Path | str) -> bool:
@@ -885,10 +808,15 @@ def changed_lines(root: Path, base: str, head: str) -> int:
     return total
 
 
-def collect(store: Store, repo: RepoInfo, base_ref: str | None) -> Inputs:
-    """Read what a profile needs: HEAD's measurements, the base commit's, and the change's size."""
+def require_commit(repo: RepoInfo) -> None:
+    """Raise InputError unless `repo` is a git repository with at least one commit."""
     if not repo.is_git or repo.commit == UNKNOWN:
         raise InputError(f"{repo.root}: the gate needs a git repository with at least one commit")
+
+
+def collect(store: Store, repo: RepoInfo, base_ref: str | None) -> Inputs:
+    """Read what a profile needs: HEAD's measurements, the base commit's, and the change's size."""
+    require_commit(repo)
     head = read_snapshot(store, repo.root, repo.commit)
     base_sha: str | None = None
     default = default_branch(repo.root)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -47,10 +48,6 @@ class Template:
     name: str
     workflow: str
     properties: dict[str, object]
-
-    @property
-    def title(self) -> str:
-        return str(self.properties.get("name", self.name))
 
     @property
     def description(self) -> str:
@@ -101,7 +98,7 @@ def render(
 
 def plan(
     root: Path,
-    names: list[str],
+    names: Sequence[str] | None = None,
     *,
     force: bool = False,
     default_branch: str = "main",
@@ -109,8 +106,11 @@ def plan(
     project_spec: str | None = None,
     config: bool = True,
 ) -> list[Action]:
-    """What `init` would do, file by file: a conflict is an action, not an error (`apply` refuses it)."""
+    """What `init` would do, file by file (`names` None: every template); a conflict is an action,
+    not an error (`apply` refuses it)."""
     available = templates()
+    if names is None:
+        names = list(available)
     unknown = [n for n in names if n not in available]
     if unknown:
         raise InputError(f"unknown template {unknown[0]!r} (templates: {', '.join(available)})")

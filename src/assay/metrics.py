@@ -46,8 +46,6 @@ class MetricSpec:
 class UnknownMetric(KeyError):
     """Raised when a metric name is not in the catalogue."""
 
-    pass
-
 
 class Catalogue:
     """The set of metrics assay exports, by name."""

@@ -8,6 +8,7 @@ import fnmatch
 import logging
 import re
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -18,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 
-from assay.config import Config, SectionModel
+from assay.config import Config, SectionModel, resolve_path
 from assay.errors import AssayError, ConfigError, InputError
 from assay.results import Outcome, Result, Severity, Status
 from assay.store import Store
@@ -333,11 +334,7 @@ class Notifier:
                 conn.execute(
                     "UPDATE notify_alerts SET last_sent_at = ? WHERE key = ?", (now, event.alert_key)
                 )
-            conn.executemany(
-                "INSERT INTO notify_deliveries (key, channel, level, status, attempts, sent_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(event.alert_key, d.channel, d.level, d.status, d.attempts, now) for d in deliveries],
-            )
+            _record_deliveries(conn, event.alert_key, deliveries, now)
 
     def escalate_due(self) -> list[tuple[str, list[Delivery]]]:
         """Send every unacknowledged alert that waited `after_minutes` to its next contact level."""
@@ -370,11 +367,7 @@ class Notifier:
                     "UPDATE notify_alerts SET level = ?, escalated_at = ? WHERE key = ?",
                     (level, now, row["key"]),
                 )
-                conn.executemany(
-                    "INSERT INTO notify_deliveries (key, channel, level, status, attempts, sent_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(row["key"], d.channel, level, d.status, d.attempts, now) for d in deliveries],
-                )
+                _record_deliveries(conn, row["key"], deliveries, now)
             out.append((str(row["key"]), deliveries))
         return out
 
@@ -445,8 +438,7 @@ def _binding() -> tuple[Config, Path]:
         if _START_DIR is None:
             raise InputError("notify: no configuration bound and no start directory")
         config = load_config(_START_DIR)
-        configured = Path(config.section("store", StoreSection).path)
-        bind(config, configured if configured.is_absolute() else config.root / configured)
+        bind(config, resolve_path(config.root, config.section("store", StoreSection).path))
     return _bound["config"], _bound["store"]
 
 
@@ -522,6 +514,16 @@ def deliveries_result(deliveries: Sequence[Delivery], *, event: Event | None, ti
 # --- internals ------------------------------------------------------------------------------------
 
 
+def _record_deliveries(
+    conn: sqlite3.Connection, key: str, deliveries: Sequence[Delivery], now: float
+) -> None:
+    conn.executemany(
+        "INSERT INTO notify_deliveries (key, channel, level, status, attempts, sent_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(key, d.channel, d.level, d.status, d.attempts, now) for d in deliveries],
+    )
+
+
 def _load_channels(section: NotifySection, root: Path) -> dict[str, Channel]:
     import apprise
 
@@ -533,7 +535,7 @@ def _load_channels(section: NotifySection, root: Path) -> dict[str, Channel]:
         if cfg.url is not None:
             url = cfg.url.get_secret_value().strip()
         elif cfg.url_file:
-            path = Path(cfg.url_file) if Path(cfg.url_file).is_absolute() else root / cfg.url_file
+            path = resolve_path(root, cfg.url_file)
             try:
                 url = path.read_text(encoding="utf-8").strip()
             except OSError as exc:

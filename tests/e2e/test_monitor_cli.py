@@ -47,6 +47,11 @@ def quiet_config(root: Path, **extra: Any) -> Path:
     return path
 
 
+def monitor_args(cfg: Path, tree: Path, db: str, *flags: str) -> tuple[str, ...]:
+    """`security monitor FLAGS` with this config, watched tree and store."""
+    return ("security", "monitor", *flags, "--config", str(cfg), "--watch", str(tree), "--store", db)
+
+
 def get(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as resp:
         return json.loads(resp.read())
@@ -55,10 +60,7 @@ def get(url: str) -> Any:
 def spawn(root: Path, cfg: Path, tree: Path, db: str) -> tuple[subprocess.Popen[str], str]:
     """The monitor in the foreground on an ephemeral port; returns the process and its base URL."""
     proc = subprocess.Popen(
-        [
-            *(str(ASSAY_BIN), "--repo", str(root), "security", "monitor", "--config", str(cfg)),
-            *("--watch", str(tree), "--http-port", "0", "--store", db),
-        ],
+        [str(ASSAY_BIN), "--repo", str(root), *monitor_args(cfg, tree, db, "--http-port", "0")],
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -89,20 +91,7 @@ def tree(tmp_path: Path) -> Path:
 
 def test_daemon_mode_pid_file_status_and_sigterm(tmp_path: Path, tree: Path) -> None:
     cfg = quiet_config(tmp_path)
-    started = run(
-        tmp_path,
-        "security",
-        "monitor",
-        "--daemon",
-        "--config",
-        str(cfg),
-        "--watch",
-        str(tree),
-        "--http-port",
-        "0",
-        "--store",
-        str(tmp_path / "db"),
-    )
+    started = run(tmp_path, *monitor_args(cfg, tree, str(tmp_path / "db"), "--daemon", "--http-port", "0"))
     assert started.returncode == 0, started.stderr
     assert "listening on http://127.0.0.1:" in started.stdout
     pid = int((tmp_path / "monitor.pid").read_text())
@@ -124,19 +113,7 @@ def test_daemon_mode_pid_file_status_and_sigterm(tmp_path: Path, tree: Path) -> 
         assert data["monitor"]["pid"] == pid
         assert data["monitor"]["watches"] == 3
         assert data["baseline"]["files"] == 5
-        again = run(
-            tmp_path,
-            "security",
-            "monitor",
-            "--config",
-            str(cfg),
-            "--watch",
-            str(tree),
-            "--http-port",
-            "0",
-            "--store",
-            str(tmp_path / "db"),
-        )
+        again = run(tmp_path, *monitor_args(cfg, tree, str(tmp_path / "db"), "--http-port", "0"))
         assert again.returncode == 2
         assert f"a monitor is already running (pid {pid})" in again.stderr
     finally:
@@ -183,36 +160,11 @@ def test_watch_limit_falls_back_to_periodic_scanning_and_says_so(tmp_path: Path,
 
 def test_once_reports_changes_and_exits_1(tmp_path: Path, tree: Path) -> None:
     cfg = quiet_config(tmp_path)
-    first = run(
-        tmp_path,
-        "security",
-        "monitor",
-        "--once",
-        "--config",
-        str(cfg),
-        "--watch",
-        str(tree),
-        "--store",
-        str(tmp_path / "db"),
-        "--format",
-        "json",
-    )
+    once = monitor_args(cfg, tree, str(tmp_path / "db"), "--once", "--format", "json")
+    first = run(tmp_path, *once)
     assert first.returncode == 0, first.stderr
     (tree / "a" / "one.txt").write_text("changed\n")
-    second = run(
-        tmp_path,
-        "security",
-        "monitor",
-        "--once",
-        "--config",
-        str(cfg),
-        "--watch",
-        str(tree),
-        "--store",
-        str(tmp_path / "db"),
-        "--format",
-        "json",
-    )
+    second = run(tmp_path, *once)
     assert second.returncode == 1
     data = json.loads(second.stdout)
     assert data["schema"] == "assay.security-monitor/1"

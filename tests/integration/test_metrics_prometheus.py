@@ -7,7 +7,7 @@ import json
 import subprocess
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ import pytest
 from assay.results import Measurement, Result
 from assay.store import Store
 from assay.vcs import RepoInfo
-from conftest import ASSAY_BIN, free_port, require_binary, wait_for
+from conftest import ASSAY_BIN, CliResult, free_port, require_binary, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -112,7 +112,7 @@ def test_real_prometheus_scrapes_the_exporter(exporter: int, tmp_path: Path) -> 
         proc.wait(timeout=20)
 
 
-def test_push_to_a_real_pushgateway(store_with_data: Path, tmp_path: Path) -> None:
+def test_push_to_a_real_pushgateway(store_with_data: Path, assay_proc: Callable[..., CliResult]) -> None:
     pushgateway = require_binary("prometheus-pushgateway")
     port = free_port()
     proc = subprocess.Popen(
@@ -120,48 +120,25 @@ def test_push_to_a_real_pushgateway(store_with_data: Path, tmp_path: Path) -> No
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    gateway = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: http_get(f"http://127.0.0.1:{port}/-/ready"), 20, "the Pushgateway to start")
-        pushed = subprocess.run(
-            [
-                str(ASSAY_BIN),
-                "--store",
-                str(store_with_data),
-                "metrics",
-                "push",
-                f"http://127.0.0.1:{port}",
-                "--job",
-                "ci",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert pushed.returncode == 0, pushed.stderr
-        body = http_get(f"http://127.0.0.1:{port}/metrics").decode()
+        wait_for(lambda: http_get(f"{gateway}/-/ready"), 20, "the Pushgateway to start")
+        pushed = assay_proc("--store", store_with_data, "metrics", "push", gateway, "--job", "ci", timeout=60)
+        assert pushed.exit_code == 0, pushed.stderr
+        body = http_get(f"{gateway}/metrics").decode()
         assert 'repository_maturity_percent{instance="",job="ci"} 87.5' in body
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
 
-def test_push_to_nothing_is_a_one_line_error(store_with_data: Path) -> None:
+def test_push_to_nothing_is_a_one_line_error(
+    store_with_data: Path, assay_proc: Callable[..., CliResult]
+) -> None:
     port = free_port()  # nothing listens here
-    done = subprocess.run(
-        [
-            str(ASSAY_BIN),
-            "--store",
-            str(store_with_data),
-            "metrics",
-            "push",
-            f"http://127.0.0.1:{port}",
-            "--job",
-            "ci",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
+    done = assay_proc(
+        "--store", store_with_data, "metrics", "push", f"http://127.0.0.1:{port}", "--job", "ci", timeout=60
     )
-    assert done.returncode == 2
+    assert done.exit_code == 2
     assert done.stderr.startswith("assay: error: cannot push to Pushgateway")
     assert len(done.stderr.strip().splitlines()) == 1

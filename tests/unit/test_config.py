@@ -99,6 +99,9 @@ def test_section_that_is_not_a_table(tmp_path: Path) -> None:
         ("bad.json", '{"metrics": {"port": 1,}}', "malformed JSON"),
         ("bad.yaml", "metrics:\n  port: [1, 2\n", "malformed YAML"),
         ("list.json", "[1, 2]", "expected a table/object at the top level"),
+        ("twice.json", '{"metrics": {"port": 1, "port": 2}}', "'port' is defined twice"),
+        ("twice.yaml", "metrics:\n  port: 1\n  port: 2\n", "'port' is defined twice (line 3)"),
+        ("twice.toml", "[metrics]\nport = 1\n[metrics]\n", "metrics is defined twice"),
     ],
 )
 def test_malformed_files_are_one_line_errors(tmp_path: Path, name: str, text: str, expected: str) -> None:

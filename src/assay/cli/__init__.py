@@ -176,7 +176,7 @@ def run(argv: list[str] | None = None) -> int:
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
             hint = f" (see '{exc.ctx.command_path} --help')"
         click.echo(f"assay: error: {_one_line(exc.format_message())}{hint}", err=True)
-        return EXIT_USAGE if exc.exit_code not in (EXIT_FAILED,) else exc.exit_code
+        return EXIT_FAILED if exc.exit_code == EXIT_FAILED else EXIT_USAGE
     except AssayError as exc:
         label = "failed" if exc.exit_code == EXIT_FAILED else "error"
         click.echo(f"assay: {label}: {_one_line(str(exc))}", err=True)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from assay import vcs
-from assay.config import Config, StoreSection, load_config, redact_url
+from assay.config import Config, StoreSection, load_config, redact_url, resolve_path
 from assay.errors import InputError
 from assay.formats import available, emit
 from assay.results import Result
@@ -114,8 +114,7 @@ class AppContext:
         """The store file: ``--store``, else the configured path resolved against the root."""
         if self.store_override is not None:
             return self.store_override
-        configured = Path(self.config.section("store", StoreSection).path)
-        return configured if configured.is_absolute() else self.root / configured
+        return resolve_path(self.root, self.config.section("store", StoreSection).path)
 
     def open_store(self, *, readonly: bool = False) -> Store:
         """Open the store this invocation uses."""

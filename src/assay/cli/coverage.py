@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from assay.cli.context import AppContext, output_options, pass_app, write_result
+from assay.config import resolve_path
 from assay.errors import InputError, ThresholdFailed
-from assay.formats import available
-from assay.results import Outcome, Result
+from assay.results import Outcome, Result, Status
 
 if TYPE_CHECKING:
     from assay.coverage.config import CoverageSection
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# Scanning entry points costs ~20 ms each time: look the writers up once for all subcommands.
-_FORMATS = available()
 
 
 def _section(app: AppContext) -> CoverageSection:
@@ -34,13 +33,8 @@ def coverage() -> None:
     """Coverage gaps ranked by risk, diff coverage, test templates and mutation testing."""
 
 
-def _configured_path(app: AppContext, configured: str) -> Path:
-    path = Path(configured)
-    return path if path.is_absolute() else app.root / path
-
-
 def _data_path(app: AppContext, given: Path | None) -> Path:
-    return given if given is not None else _configured_path(app, _section(app).data)
+    return given if given is not None else resolve_path(app.root, _section(app).data)
 
 
 _DATA_HELP = "Coverage data: .coverage, `coverage json` output or Cobertura XML (default ./.coverage)."
@@ -55,17 +49,24 @@ _no_untracked = click.option(
 )
 
 
+@dataclass(frozen=True)
+class _AnalysisOptions:
+    """The options `analyze` and `run` share (see `analysis_options`)."""
+
+    base: str | None
+    top: int | None
+    fail_under: float | None
+    write_report: bool
+    export_metrics: bool
+    report_dir: Path | None
+    no_untracked: bool
+
+
 def _analyse_and_report(
     app: AppContext,
     data_path: Path,
+    options: _AnalysisOptions,
     *,
-    base: str | None,
-    top: int | None,
-    fail_under: float | None,
-    write_report: bool,
-    export_metrics: bool,
-    report_dir: Path | None,
-    include_untracked: bool,
     fmt: str | None,
     output: Path | None,
     started: float,
@@ -79,25 +80,24 @@ def _analyse_and_report(
 
     section = _section(app)
     root = app.root
-    if base == "":
-        base = default_base(root)
+    base = default_base(root) if options.base == "" else options.base
     data = load(data_path, root)
     if not data.files and not data.skipped:
         raise InputError(f"{data_path}: the coverage data measured no files (did any test run?)")
     analysis = run_analysis(
-        data, root, base=base, churn_days=section.churn_days, include_untracked=include_untracked
+        data, root, base=base, churn_days=section.churn_days, include_untracked=not options.no_untracked
     )
     result = to_result(
         analysis,
-        top=top or section.top,
-        fail_under=fail_under if fail_under is not None else section.fail_under,
+        top=options.top or section.top,
+        fail_under=options.fail_under if options.fail_under is not None else section.fail_under,
         started=started,
     )
     if extra_outcomes:
         result = replace(result, outcomes=extra_outcomes + result.outcomes)
-    app.record(result, started_at=time.time() - (time.monotonic() - started))
-    directory = report_dir or _report_dir(app)
-    if write_report:
+    _record(app, result, started)
+    directory = options.report_dir or _report_dir(app)
+    if options.write_report:
         from assay.formats import get_writer, write_atomic
 
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -105,7 +105,7 @@ def _analyse_and_report(
         write_atomic(target, get_writer("markdown").render(result))
         if not app.quiet:
             click.echo(f"assay: wrote {target}", err=True)
-    if export_metrics:
+    if options.export_metrics:
         from assay.metrics import registry_for, write_textfile
 
         target = directory / "coverage-metrics.prom"
@@ -118,12 +118,17 @@ def _analyse_and_report(
 
 
 def _report_dir(app: AppContext) -> Path:
-    return _configured_path(app, _section(app).output_dir)
+    return resolve_path(app.root, _section(app).output_dir)
+
+
+def _record(app: AppContext, result: Result, started: float) -> None:
+    """Store `result` with the wall-clock time the command started (`started` is monotonic)."""
+    app.record(result, started_at=time.time() - (time.monotonic() - started))
 
 
 def _finish(result: Result) -> None:
     if result.failed():
-        failed = [o.message for o in result.outcomes if o.status.value in ("fail", "error")]
+        failed = [o.message for o in result.outcomes if o.status in (Status.FAIL, Status.ERROR)]
         raise ThresholdFailed("; ".join(failed))
 
 
@@ -154,45 +159,48 @@ _common: list[Callable[[Any], Any]] = [
 ]
 
 
-def common_options(func: F) -> F:
+def analysis_options(func: F) -> F:
+    """Add the shared analysis options; the command receives them as one `options` argument."""
+
+    @functools.wraps(func)
+    def command(
+        *args: Any,
+        base: str | None,
+        top: int | None,
+        fail_under: float | None,
+        write_report: bool,
+        export_metrics: bool,
+        report_dir: Path | None,
+        no_untracked: bool,
+        **kwargs: Any,
+    ) -> Any:
+        options = _AnalysisOptions(
+            base, top, fail_under, write_report, export_metrics, report_dir, no_untracked
+        )
+        return func(*args, options=options, **kwargs)
+
+    wrapped: Callable[..., Any] = command
     for option in reversed(_common):
-        func = option(func)
-    return func
+        wrapped = option(wrapped)
+    return cast(F, wrapped)
 
 
 @coverage.command()
 @_data_option()
-@common_options
-@output_options(_FORMATS)
+@analysis_options
+@output_options()
 @pass_app
 def analyze(
     app: AppContext,
     data_path: Path | None,
-    base: str | None,
-    top: int | None,
-    fail_under: float | None,
-    write_report: bool,
-    export_metrics: bool,
-    report_dir: Path | None,
-    no_untracked: bool,
+    options: _AnalysisOptions,
     fmt: str | None,
     output: Path | None,
 ) -> None:
     """Rank the gaps in existing coverage data; with --base, the coverage of changed code."""
     started = time.monotonic()
     result = _analyse_and_report(
-        app,
-        _data_path(app, data_path),
-        base=base,
-        top=top,
-        fail_under=fail_under,
-        write_report=write_report,
-        export_metrics=export_metrics,
-        report_dir=report_dir,
-        include_untracked=not no_untracked,
-        fmt=fmt,
-        output=output,
-        started=started,
+        app, _data_path(app, data_path), options, fmt=fmt, output=output, started=started
     )
     _finish(result)
 
@@ -206,21 +214,15 @@ def analyze(
     help="The project's Python (e.g. .venv/bin/python) with pytest and coverage (default: assay's own).",
 )
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
-@common_options
-@output_options(_FORMATS)
+@analysis_options
+@output_options()
 @pass_app
 def run(
     app: AppContext,
     data_path: Path | None,
     python: str | None,
     pytest_args: tuple[str, ...],
-    base: str | None,
-    top: int | None,
-    fail_under: float | None,
-    write_report: bool,
-    export_metrics: bool,
-    report_dir: Path | None,
-    no_untracked: bool,
+    options: _AnalysisOptions,
     fmt: str | None,
     output: Path | None,
 ) -> None:
@@ -229,7 +231,6 @@ def run(
     Arguments after `--` go to pytest: `assay coverage run -- tests/unit -x`.
     """
     from assay.coverage.runner import run_tests
-    from assay.results import Status
 
     started = time.monotonic()
     target = _data_path(app, data_path)
@@ -244,19 +245,7 @@ def run(
             ),
         )
     result = _analyse_and_report(
-        app,
-        target,
-        base=base,
-        top=top,
-        fail_under=fail_under,
-        write_report=write_report,
-        export_metrics=export_metrics,
-        report_dir=report_dir,
-        include_untracked=not no_untracked,
-        fmt=fmt,
-        output=output,
-        started=started,
-        extra_outcomes=outcomes,
+        app, target, options, fmt=fmt, output=output, started=started, extra_outcomes=outcomes
     )
     _finish(result)
 
@@ -271,7 +260,7 @@ def run(
     help="Directory for the generated test files (default tests/generated/).",
 )
 @click.option("--force", is_flag=True, help="Overwrite generated files that already exist.")
-@output_options(_FORMATS)
+@output_options()
 @pass_app
 def templates(
     app: AppContext,
@@ -290,7 +279,7 @@ def templates(
     root = app.root
     data = load(_data_path(app, data_path), root)
     if out_dir is None:
-        out_dir = _configured_path(app, _section(app).templates_dir)
+        out_dir = resolve_path(app.root, _section(app).templates_dir)
     reports = analyse(data, root)
     files = build(data, reports, root, out_dir)
     # Files coverage.py itself could not analyse (gone, or a syntax error) get no template either.
@@ -358,7 +347,7 @@ def templates(
     default=None,
     help="Exit 1 when the mutation score is below.",
 )
-@output_options(_FORMATS)
+@output_options()
 @pass_app
 def mutate(
     app: AppContext,
@@ -372,7 +361,7 @@ def mutate(
     from assay.coverage.analysis import threshold_outcome
     from assay.coverage.diff import default_base
     from assay.coverage.mutation import changed_functions, mutant_globs, run_mutmut
-    from assay.results import Finding, Location, Measurement, Outcome, Severity, Status
+    from assay.results import Finding, Location, Measurement, Severity
 
     started = time.monotonic()
     section = _section(app)
@@ -442,7 +431,7 @@ def mutate(
         meta={"duration_seconds": round(time.monotonic() - started, 3)},
     )
     if measurements:
-        app.record(result, started_at=time.time() - (time.monotonic() - started))
+        _record(app, result, started)
     write_result(result, fmt, output)
     _finish(result)
 
@@ -459,7 +448,7 @@ def mutate(
     help="Exit 1 when diff coverage is below this.",
 )
 @_no_untracked
-@output_options(_FORMATS)
+@output_options()
 @pass_app
 def diff(
     app: AppContext,

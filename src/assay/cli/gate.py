@@ -89,8 +89,7 @@ def gate(
     repo = app.repo
     if base_ref is not None:
         vcs.resolve_ref(repo.root, base_ref)  # a ref that does not exist is exit 2 before anything else
-    if not repo.is_git or repo.commit == vcs.UNKNOWN:
-        raise InputError(f"{repo.root}: the gate needs a git repository with at least one commit")
+    gates.require_commit(repo)
 
     store_path = app.store_path
     inputs = None
@@ -105,8 +104,9 @@ def gate(
             "or `assay gate --run`"
         )
     if run_missing:
+        # collect() has already fallen back to the default branch; without inputs, do that here.
         base_for_tools = inputs.base_ref if inputs is not None else base_ref
-        if base_for_tools is None:
+        if base_for_tools is None and inputs is None:
             found = vcs.default_branch(repo.root)
             if found is not None and vcs.resolve_ref(repo.root, found) != repo.commit:
                 base_for_tools = found

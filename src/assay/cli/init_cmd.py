@@ -52,9 +52,8 @@ def init(
     from assay import init as setup
     from assay import vcs
 
-    available = setup.templates()
     if list_only:
-        for t in available.values():
+        for t in setup.templates().values():
             click.echo(f"{t.name}: {t.description}")
         return
     root = app.root
@@ -64,7 +63,7 @@ def init(
         branch = found.split("/")[-1] if found else None
     actions = setup.plan(
         root,
-        list(names) or list(available),
+        names or None,
         force=force,
         default_branch=branch or "main",
         assay_spec=assay_spec,

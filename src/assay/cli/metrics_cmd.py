@@ -69,8 +69,9 @@ def push_cmd(app: AppContext, url: str | None, job: str | None) -> None:
     target = url or section.pushgateway_url
     if not target:
         raise click.UsageError("give a Pushgateway URL or set [tool.assay.metrics].pushgateway_url")
-    push(target, job or section.job, _registry(app))
-    click.echo(redact_url(f"pushed to {target} as job {job or section.job}"), err=True)
+    job = job or section.job
+    push(target, job, _registry(app))
+    click.echo(redact_url(f"pushed to {target} as job {job}"), err=True)
 
 
 @metrics.command()

@@ -84,18 +84,17 @@ def send(
 @pass_app
 def escalate(app: AppContext, fmt: str | None, output: Path | None) -> None:
     """Escalate unacknowledged alerts that waited long enough (run from cron, a timer or the daemon)."""
+    from dataclasses import replace
+
     from assay.notify import Notifier, deliveries_result
 
     with app.open_store() as store:
         escalated = Notifier.from_config(app.config, store).escalate_due()
     deliveries = [d for _, ds in escalated for d in ds]
     result = deliveries_result(deliveries, event=None, title="assay notify escalate")
-    result = Result(
-        tool=result.tool,
-        outcomes=result.outcomes,
-        schema=result.schema,
+    result = replace(
+        result,
         data={**result.data, "alerts": [key for key, _ in escalated]},
-        title=result.title,
         summary=f"{len(escalated)} alert(s) escalated; {result.summary}",
     )
     write_result(result, fmt, output)

@@ -21,8 +21,9 @@ def overview(app: AppContext, fmt: str) -> None:
     repo = app.repo
     cfg = app.config
     store_path = app.store_path
+    store_exists = store_path.exists()
     tools: dict[str, dict[str, object]] = {}
-    if store_path.exists():
+    if store_exists:
         with app.open_store(readonly=True) as st:
             for tool, (run, measurements) in sorted(st.latest_measurements(repo_root=repo.root).items()):
                 tools[tool] = {
@@ -40,7 +41,7 @@ def overview(app: AppContext, fmt: str) -> None:
         "dirty": repo.dirty,
         "config_sources": [str(s) for s in cfg.sources],
         "store": str(store_path),
-        "store_exists": store_path.exists(),
+        "store_exists": store_exists,
         "store_section": cfg.section("store", StoreSection).model_dump(),
         "tools": tools,
     }
@@ -57,7 +58,7 @@ def overview(app: AppContext, fmt: str) -> None:
         str(s.relative_to(repo.root)) if s.is_relative_to(repo.root) else str(s) for s in cfg.sources
     )
     click.echo(f"  config: {sources or 'defaults only'}")
-    click.echo(f"  store:  {store_path}{'' if store_path.exists() else ' (not created yet)'}")
+    click.echo(f"  store:  {store_path}{'' if store_exists else ' (not created yet)'}")
     if not tools:
         click.echo("  no tool has stored a result for this repository yet")
     for tool, info in tools.items():

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from assay import machine
-from assay.cli.context import AppContext, output_options, pass_app, write_result
+from assay.cli.context import AppContext, F, output_options, pass_app, write_result
 from assay.errors import InputError, ThresholdFailed
 from assay.formats.interface import printable
 from assay.results import Result
@@ -166,6 +166,13 @@ def _progress(app: AppContext, total: int, label: str) -> Iterator[Callable[[int
         yield lambda i, n: bar.update(task, completed=i)
 
 
+_benchmarks_option = click.option(
+    "--benchmarks", help="Suite path or node id (default [tool.assay.perf].benchmarks)."
+)
+_max_time_option = click.option(
+    "--max-time", type=click.FloatRange(min=0, min_open=True), help="--benchmark-max-time per run."
+)
+
 _compare_options: list[Callable[[Any], Any]] = [
     click.option("--rounds", type=click.IntRange(1, 200), help="Runs of the suite per side (default 5)."),
     click.option(
@@ -179,10 +186,8 @@ _compare_options: list[Callable[[Any], Any]] = [
         type=click.Path(path_type=Path, dir_okay=False),
         help="Also write the perf metrics to this node_exporter textfile.",
     ),
-    click.option("--benchmarks", help="Suite path or node id (default [tool.assay.perf].benchmarks)."),
-    click.option(
-        "--max-time", type=click.FloatRange(min=0, min_open=True), help="--benchmark-max-time per run."
-    ),
+    _benchmarks_option,
+    _max_time_option,
     click.option(
         "--no-plugin-autoload",
         is_flag=True,
@@ -191,7 +196,8 @@ _compare_options: list[Callable[[Any], Any]] = [
 ]
 
 
-def compare_options(func: Any) -> Any:
+def compare_options(func: F) -> F:
+    """The flags `compare` and `check` share."""
     for option in reversed(_compare_options):
         func = option(func)
     return func
@@ -211,8 +217,8 @@ def perf() -> None:
 @click.option(
     "--rounds", type=click.IntRange(1, 200), default=1, show_default=True, help="Runs of the suite."
 )
-@click.option("--benchmarks", help="Suite path or node id (default [tool.assay.perf].benchmarks).")
-@click.option("--max-time", type=click.FloatRange(min=0, min_open=True), help="--benchmark-max-time per run.")
+@_benchmarks_option
+@_max_time_option
 @click.option(
     "--no-plugin-autoload", is_flag=True, help="Load only pytest-benchmark, not every pytest plugin."
 )
@@ -376,7 +382,6 @@ def check(
 ) -> None:
     """Compare the current run (or the stored one, --from-store) against the stored baseline."""
     from assay.perf import storage
-    from assay.perf.samples import BenchmarkSamples
     from assay.perf.tool import compare_all, comparison_result, measurement_result
 
     repo = app.repo
@@ -387,12 +392,7 @@ def check(
         baseline = _find_baseline(st, repo, branch, host.id)
         head_run: int | None = None
         if from_store:
-            found = storage.latest_sampled_run(st, str(repo.root), repo.commit, host.id)
-            if found is None:
-                raise InputError(
-                    f"no stored perf run for {repo.commit[:12]} on this machine; run `assay perf run` first"
-                )
-            head_run = found[0]
+            head_run, _ = _stored_run(st, repo, host.id)
             head_samples = storage.samples_of_run(st, head_run)
     notes = _warn_dirty(app, repo)
     if not from_store:
@@ -405,8 +405,7 @@ def check(
             repo,
             head_samples,
         )
-    base_samples = {k: BenchmarkSamples(k, tuple(v)) for k, v in baseline.benchmarks.items()}
-    compared = compare_all(base_samples, head_samples, rule)
+    compared = compare_all(baseline.samples(), head_samples, rule)
     result = comparison_result(
         compared,
         rule,
@@ -425,6 +424,18 @@ def check(
     _finish(
         app, result, fmt, output, fail_on_regression=fail_on_regression, export_prometheus=export_prometheus
     )
+
+
+def _stored_run(st: Store, repo: RepoInfo, machine_id: str) -> tuple[int, bool]:
+    """The newest stored run of this commit on this machine that has samples: (run id, dirty)."""
+    from assay.perf import storage
+
+    found = storage.latest_sampled_run(st, str(repo.root), repo.commit, machine_id)
+    if found is None:
+        raise InputError(
+            f"no stored perf run for {repo.commit[:12]} on this machine; run `assay perf run` first"
+        )
+    return found
 
 
 def _find_baseline(st: Store, repo: RepoInfo, branch: str | None, machine_id: str) -> Baseline:
@@ -475,12 +486,7 @@ def baseline_update(app: AppContext, force_update: bool) -> None:
     host = machine.current()
     with app.open_store() as st:
         storage.prepare(st)
-        found = storage.latest_sampled_run(st, str(repo.root), repo.commit, host.id)
-        if found is None:
-            raise InputError(
-                f"no stored perf run for {repo.commit[:12]} on this machine; run `assay perf run` first"
-            )
-        run_id, dirty = found
+        run_id, dirty = _stored_run(st, repo, host.id)
         samples = {k: v.samples for k, v in storage.samples_of_run(st, run_id).items() if v.ok}
         if not samples:
             raise InputError(f"run {run_id} has no successful benchmark to use as a baseline")
@@ -516,13 +522,12 @@ def baseline_list(app: AppContext, branch: str | None, fmt: str) -> None:
     with app.open_store() as st:
         storage.prepare(st)
         items = storage.list_baselines(st, str(app.root), branch=branch)
+    here = machine.current().id
     seen: set[tuple[str, str]] = set()
     rows = []
     for b in items:
         key = (b.branch, b.machine_id)
-        rows.append(
-            {**b.summary(), "active": key not in seen, "this_machine": b.machine_id == machine.current().id}
-        )
+        rows.append({**b.summary(), "active": key not in seen, "this_machine": b.machine_id == here})
         seen.add(key)
     if fmt == "json":
         click.echo(json.dumps({"schema": "assay.perf.baseline-list/1", "baselines": rows}, indent=2))
@@ -547,15 +552,12 @@ def baseline_list(app: AppContext, branch: str | None, fmt: str) -> None:
 def baseline_show(app: AppContext, baseline_id: int, fmt: str | None, output: Path | None) -> None:
     """One baseline's benchmarks: median, IQR and n of the stored samples."""
     from assay.perf import storage
-    from assay.perf.samples import BenchmarkSamples
     from assay.perf.tool import measurement_result
 
     with app.open_store() as st:
         storage.prepare(st)
         b = storage.get_baseline(st, str(app.root), baseline_id)
-    result = measurement_result(
-        {k: BenchmarkSamples(k, v) for k, v in b.benchmarks.items()}, kind="baseline", source=b.summary()
-    )
+    result = measurement_result(b.samples(), kind="baseline", source=b.summary())
     write_result(result, fmt, output)
 
 
@@ -686,7 +688,7 @@ def history(app: AppContext, name: str, fmt: str | None, output: Path | None) ->
     help="Runs of the benchmark per commit measured.",
 )
 @click.option("--regression-threshold", type=float, help="Minimum slowdown that counts (0.15 = 15%).")
-@click.option("--max-time", type=click.FloatRange(min=0, min_open=True), help="--benchmark-max-time per run.")
+@_max_time_option
 @output_options()
 @pass_app
 def bisect(

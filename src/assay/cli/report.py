@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 import click
@@ -39,7 +38,7 @@ def report(
     Reads the scores `assay score` stored; it never re-scores. Each report is remembered so the
     next one says what changed since it (use --no-remember for a preview).
     """
-    from assay.formats import write_atomic
+    from assay.formats import write_text
     from assay.report.history import build_report, remember
     from assay.report.html import render_report
 
@@ -50,12 +49,8 @@ def report(
         raise InputError(f"{app.store_path}: no store yet; run `assay score` first")
     with app.open_store(readonly=no_remember) as store:
         built = build_report(store, app.repo.root, since_days=since_days)
-        text = render_report(built, name)
-        if output is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            write_atomic(output, text)
+        write_text(render_report(built, name), output)
+        if output is not None:
             log.info("wrote %s", output)
         if not no_remember:
             remember(store, built, name)

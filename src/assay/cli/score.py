@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from assay.cli.context import AppContext, output_options, pass_app
-from assay.errors import InputError, StoreError, ThresholdFailed
+from assay.errors import StoreError, ThresholdFailed
 
 log = logging.getLogger("assay")
 FORMATS = ["table", "json", "markdown", "sarif", "html"]
@@ -39,7 +39,7 @@ def score(
     stored (coverage, benchmarks, security scan, mutation score). Not-applicable and exempt checks
     never count as zero. Exit 1 when --fail-under or --level-at-least is not met.
     """
-    from assay.formats import write_atomic
+    from assay.formats import write_text
     from assay.maturity.config import MaturitySection
     from assay.maturity.render import render
     from assay.maturity.service import assess, stored_measurements, to_result
@@ -48,12 +48,8 @@ def score(
         _list_checks()
         return
     if path is not None:
-        if not path.exists():
-            raise InputError(f"{path}: no such directory")
-        if not path.is_dir():
-            raise InputError(f"{path}: not a directory")
         app.repo_path = path
-    repo = app.repo
+    repo = app.repo  # InputError when the path does not exist or is not a directory
     section = app.config.section("maturity", MaturitySection)
     measurements = {}
     if app.store_path.exists():
@@ -75,12 +71,8 @@ def score(
 
         build_table(doc, Console(highlight=False))
     else:
-        text = render(doc, name)
-        if output is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            write_atomic(output, text)
+        write_text(render(doc, name), output)
+        if output is not None:
             log.info("wrote %s", output)
     log.info("scored %d files in %.3fs", card.files, card.duration_s)
     fail_under = fail_under if fail_under is not None else section.fail_under

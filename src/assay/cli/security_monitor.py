@@ -289,7 +289,7 @@ def baseline_init(
 ) -> None:
     """Record the baseline of every watched file (metadata + sha256)."""
     from assay.security.monitor import fim
-    from assay.security.monitor.daemon import SCHEMA, resolve
+    from assay.security.monitor.daemon import SCHEMA, watch_roots
     from assay.security.monitor.schema import open_store
 
     cfg = _baseline_setup(app, config_file, watch)
@@ -297,7 +297,7 @@ def baseline_init(
     with open_store(db) as st:
         if fim.baseline_info(st) is not None and not force:
             raise InputError(f"{db}: a baseline exists already (use `baseline update`, or init --force)")
-    roots = [os.path.abspath(resolve(app.root, w)) for w in cfg.watch]
+    roots = watch_roots(app.root, cfg.watch)
     records, stats = fim.scan(
         roots,
         fim.Rules(cfg.ignore, cfg.growing),
@@ -406,7 +406,7 @@ def _compare(
     rehash: bool,
 ) -> tuple[list[Any], list[str], dict[str, Any], Any]:
     from assay.security.monitor import fim
-    from assay.security.monitor.daemon import resolve
+    from assay.security.monitor.daemon import watch_roots
     from assay.security.monitor.schema import open_store
 
     cfg = monitor_config(app, config_file, {"watch": _watch_list(watch)})
@@ -415,7 +415,7 @@ def _compare(
         info, old = fim.load_baseline(st)
     if info is None:
         raise InputError(f"{db}: no baseline yet (run `assay security baseline init` first)")
-    roots = [os.path.abspath(resolve(app.root, w)) for w in cfg.watch] if cfg.watch else list(info.roots)
+    roots = watch_roots(app.root, cfg.watch) if cfg.watch else list(info.roots)
     rules = fim.Rules(cfg.ignore, cfg.growing)
     records, stats = fim.scan(
         roots,

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from assay.cli.context import AppContext, output_options, pass_app, write_result
+from assay.config import resolve_path
 from assay.errors import InputError, ThresholdFailed
 from assay.results import Severity, Status
 
@@ -23,11 +24,6 @@ def _inside(path: Path, root: Path) -> str:
         return resolved.relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(resolved)
-
-
-def _from_root(value: str, root: Path) -> Path:
-    path = Path(value)
-    return path if path.is_absolute() else root / path
 
 
 @click.command()
@@ -113,15 +109,15 @@ def scan(
     safety = section.safety
     if use_safety is not None:
         safety = safety.model_copy(update={"enabled": use_safety})
-    baseline_file = baseline_path if baseline_path is not None else _from_root(section.baseline, root)
+    baseline_file = baseline_path if baseline_path is not None else resolve_path(root, section.baseline)
     baseline = load_baseline(baseline_file)
-    db_dir = db if db is not None else (_from_root(section.db, root) if section.db else None)
+    db_dir = db if db is not None else (resolve_path(root, section.db) if section.db else None)
     options = ScanOptions(
         root=root,
         paths=[_inside(p, root) for p in paths] if paths else list(section.paths),
         exclude=list(section.exclude),
         requirements=[p.resolve() for p in requirements]
-        + [_from_root(r, root) for r in section.requirements],
+        + [resolve_path(root, r) for r in section.requirements],
         db=db_dir,
         code=section.code if code is None else code,
         deps=section.deps if deps is None else deps,

@@ -97,12 +97,16 @@ class MutationReport:
         }
 
 
+def _find_mutmut() -> str | None:
+    """mutmut beside assay's interpreter (its virtualenv) first, then on PATH."""
+    return shutil.which("mutmut", path=str(Path(sys.executable).parent)) or shutil.which("mutmut")
+
+
 def availability() -> str:
     """Why mutmut cannot run here, or "" when it can."""
     if not hasattr(os, "fork"):
         return "mutation testing not available: mutmut 3 needs os.fork (Linux/macOS), this platform has none"
-    mutmut = shutil.which("mutmut", path=str(Path(sys.executable).parent)) or shutil.which("mutmut")
-    if mutmut is None:
+    if _find_mutmut() is None:
         return "mutation testing not available: mutmut is not installed (pip install 'mutmut>=3')"
     return ""
 
@@ -157,7 +161,7 @@ def run_mutmut(root: Path, globs: list[str] | None, *, budget: float | None = No
         return MutationReport(available=False, reason=reason)
     if globs is not None and not globs:
         return MutationReport(available=True, reason="no changed functions to mutate")
-    mutmut = shutil.which("mutmut", path=str(Path(sys.executable).parent)) or "mutmut"
+    mutmut = _find_mutmut() or "mutmut"
     args = [mutmut, "run", *(globs or [])]
     env = {**os.environ, "PYTHONWARNINGS": "ignore::UserWarning"}
     started = time.monotonic()

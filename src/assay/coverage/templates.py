@@ -12,10 +12,9 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from assay.coverage.gaps import FileReport
-from assay.coverage.model import CoverageData
+from assay.coverage.model import CoverageData, FileCoverage, Totals
 from assay.coverage.source import Param, Region
 
 SKIP_REASON = "template: fill in"
@@ -109,6 +108,33 @@ class _TestIndex:
     )  # name -> (file, qual, params)
     conftest_fixtures: dict[Path, set[str]] = field(default_factory=dict)
     from_top_imports: Counter[str] = field(default_factory=Counter)
+    # top package -> names its __init__.py imports, read once per run rather than once per test
+    package_names: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def names_in_package(self, top: str, root: Path) -> frozenset[str]:
+        """Names `top/__init__.py` imports (and so re-exports); empty when unreadable or absent."""
+        if top not in self.package_names:
+            self.package_names[top] = _imported_names(top, root)
+        return self.package_names[top]
+
+
+def _imported_names(top: str, root: Path) -> frozenset[str]:
+    for base in import_roots(root):
+        init = Path(base) / top / "__init__.py"
+        if init.is_file():
+            try:
+                tree = ast.parse(init.read_text(encoding="utf-8"))
+            except (SyntaxError, UnicodeDecodeError, OSError, ValueError):
+                return frozenset()
+            return frozenset(
+                n
+                for node in tree.body
+                if isinstance(node, ast.ImportFrom)
+                for a in node.names
+                for n in (a.name, a.asname)
+                if n is not None
+            )
+    return frozenset()
 
 
 def module_name(path: str, root: Path) -> str:
@@ -170,8 +196,7 @@ def index_tests(root: Path) -> _TestIndex:
         if any(p.startswith(".") or p in ("node_modules", "venv", "build", "dist") for p in rel_parts):
             continue
         name = path.name
-        is_test = name.startswith("test_") or name.endswith("_test.py")
-        if not (is_test or name == "conftest.py"):
+        if not _is_test_file(name):
             continue
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -260,9 +285,8 @@ def _arguments(params: tuple[Param, ...], skip_first: bool) -> tuple[list[str], 
     return args, needs
 
 
-def _nearest_test(report: FileReport, data: CoverageData, index: _TestIndex) -> tuple[str, list[str]] | None:
+def _nearest_test(fc: FileCoverage | None, index: _TestIndex) -> tuple[str, list[str]] | None:
     """The existing test that executed most lines of this module (from dynamic contexts)."""
-    fc = next((f for f in data.files if f.path == report.path), None)
     if fc is None or not fc.contexts:
         return None
     counts: Counter[str] = Counter()
@@ -282,7 +306,7 @@ def _nearest_test(report: FileReport, data: CoverageData, index: _TestIndex) -> 
     return None
 
 
-def _available_fixtures(out_dir: Path, root: Path, index: _TestIndex) -> set[str]:
+def _available_fixtures(out_dir: Path, index: _TestIndex) -> set[str]:
     found = set(BUILTIN_FIXTURES)
     for directory, names in index.conftest_fixtures.items():
         try:
@@ -298,20 +322,7 @@ def _preferred_import(module: str, name: str, root: Path, index: _TestIndex) -> 
     top = module.split(".")[0]
     if top == module or index.from_top_imports.get(top, 0) == 0:
         return module
-    for base in import_roots(root):
-        init = Path(base) / top / "__init__.py"
-        if init.is_file():
-            try:
-                tree = ast.parse(init.read_text(encoding="utf-8"))
-            except (SyntaxError, UnicodeDecodeError, OSError, ValueError):
-                return module
-            for node in tree.body:
-                if isinstance(node, ast.ImportFrom) and any(
-                    a.asname == name or a.name == name for a in node.names
-                ):
-                    return top
-            return module
-    return module
+    return top if name in index.names_in_package(top, root) else module
 
 
 def _doc_safe(text: str) -> str:
@@ -339,8 +350,9 @@ def build(
     )
     template = env.get_template("test_module.py.j2")
     index = index_tests(root)
-    fixtures_here = _available_fixtures(out_dir, root, index)
-    wanted: list[tuple[FileReport, str]] = []
+    fixtures_here = _available_fixtures(out_dir, index)
+    coverage_of = {fc.path: fc for fc in data.files}
+    wanted: list[tuple[FileReport, str, Path]] = []
     files: list[TemplateFile] = []
     for report in reports:
         if not report.path.endswith(".py") or _is_test_file(report.path):
@@ -353,11 +365,11 @@ def build(
             )
             continue
         if any(r.kind == "function" and _has_gap(r.totals) for r in report.regions):
-            wanted.append((report, module))
-    errors = importable(sorted({m for _, m in wanted}), root) if check_imports else {}
-    for report, module in wanted:
-        target = out_dir / f"test_{module.replace('.', '_') or 'root'}_gaps.py"
-        tests = _tests_for(report, module, root, data, index, fixtures_here, errors.get(module, ""))
+            wanted.append((report, module, target))
+    errors = importable(sorted({m for _, m, _ in wanted}), root) if check_imports else {}
+    for report, module, target in wanted:
+        fc = coverage_of.get(report.path)
+        tests = _tests_for(report, module, root, fc, index, fixtures_here, errors.get(module, ""))
         if not tests:
             continue
         text = template.render(module=module, tests=tests, import_error=errors.get(module, ""))
@@ -372,7 +384,7 @@ def build(
     return files
 
 
-def _has_gap(totals: Any) -> bool:
+def _has_gap(totals: Totals) -> bool:
     return bool(totals.missing or totals.missing_branches)
 
 
@@ -385,12 +397,12 @@ def _tests_for(
     report: FileReport,
     module: str,
     root: Path,
-    data: CoverageData,
+    fc: FileCoverage | None,
     index: _TestIndex,
     fixtures_here: set[str],
     import_error: str,
 ) -> list[TemplateTest]:
-    nearest = _nearest_test(report, data, index)
+    nearest = _nearest_test(fc, index)
     nearest_text = nearest[0] if nearest else ""
     fixtures = [p for p in (nearest[1] if nearest else []) if p in fixtures_here]
     stats = {r.name: r for r in report.regions if r.kind == "function"}

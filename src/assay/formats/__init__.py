@@ -13,7 +13,7 @@ from assay.errors import InputError
 from assay.formats.interface import Writer
 from assay.results import Result
 
-__all__ = ["Writer", "available", "emit", "get_writer", "write_atomic"]
+__all__ = ["Writer", "available", "emit", "get_writer", "write_atomic", "write_text"]
 
 _BUILTIN = {
     "table": "assay.formats.table:TableWriter",
@@ -80,6 +80,11 @@ def emit(result: Result, fmt: str | None, output: Path | None) -> None:
         from assay.formats.github import write_step_summary
 
         write_step_summary(result)
+    write_text(text, output)
+
+
+def write_text(text: str, output: Path | None) -> None:
+    """Rendered text to `output` (atomically) or to stdout, where it always ends with a newline."""
     if output is None:
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         sys.stdout.flush()

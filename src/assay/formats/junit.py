@@ -12,32 +12,29 @@ def junit_tree(result: Result) -> ET.Element:
     """A JUnit ``testsuite`` element with a test case per outcome and per finding."""
     suite = ET.Element("testsuite", name=f"assay.{result.tool}")
     failures = errors = skipped = 0
-    if result.outcomes:
-        for o in result.outcomes:
-            case = ET.SubElement(suite, "testcase", classname=f"assay.{result.tool}", name=o.name)
-            if o.status == Status.FAIL:
-                failures += 1
-                ET.SubElement(case, "failure", message=o.message or "failed").text = o.message
-            elif o.status == Status.ERROR:
-                errors += 1
-                ET.SubElement(case, "error", message=o.message or "error").text = o.message
-            elif o.status == Status.SKIP:
-                skipped += 1
-                ET.SubElement(case, "skipped", message=o.message or "skipped")
-            elif o.message:
-                ET.SubElement(case, "system-out").text = o.message
-    if result.findings:
-        for f in result.findings:
-            where = f" ({f.location})" if f.location else ""
-            case = ET.SubElement(
-                suite, "testcase", classname=f"assay.{result.tool}.{f.id}", name=f"{f.id}{where}"
-            )
-            if f.severity >= Severity.LOW:
-                failures += 1
-                failure = ET.SubElement(case, "failure", message=f.message, type=f.severity.value)
-                failure.text = f"{f.message}\n{f.remediation}".strip()
-            else:
-                ET.SubElement(case, "system-out").text = f.message
+    for o in result.outcomes:
+        case = ET.SubElement(suite, "testcase", classname=f"assay.{result.tool}", name=o.name)
+        if o.status == Status.FAIL:
+            failures += 1
+            ET.SubElement(case, "failure", message=o.message or "failed").text = o.message
+        elif o.status == Status.ERROR:
+            errors += 1
+            ET.SubElement(case, "error", message=o.message or "error").text = o.message
+        elif o.status == Status.SKIP:
+            skipped += 1
+            ET.SubElement(case, "skipped", message=o.message or "skipped")
+        elif o.message:
+            ET.SubElement(case, "system-out").text = o.message
+    for f in result.findings:
+        where = f" ({f.location})" if f.location else ""
+        classname = f"assay.{result.tool}.{f.id}"
+        case = ET.SubElement(suite, "testcase", classname=classname, name=f"{f.id}{where}")
+        if f.severity >= Severity.LOW:
+            failures += 1
+            failure = ET.SubElement(case, "failure", message=f.message, type=f.severity.value)
+            failure.text = f"{f.message}\n{f.remediation}".strip()
+        else:
+            ET.SubElement(case, "system-out").text = f.message
     if not (result.outcomes or result.findings):
         ET.SubElement(suite, "testcase", classname=f"assay.{result.tool}", name=result.tool)
     suite.set("tests", str(len(suite.findall("testcase"))))

@@ -73,8 +73,8 @@ def build(result: Result, console: Console) -> None:
 
 
 def print_table(result: Result) -> None:
-    # A pipe or file gets a fixed, wide layout instead of rich's 80-column fallback.
     """Print the result as tables to stdout (120 columns when not a terminal)."""
+    # A pipe or file gets a fixed, wide layout instead of rich's 80-column fallback.
     width = None if sys.stdout.isatty() else 120
     build(result, Console(highlight=False, width=width))
 

@@ -266,7 +266,7 @@ class Evidence:
 
     def is_binary(self, rel: str) -> bool:
         """Whether the file is a non-empty, non-symlink file that does not read as text."""
-        return rel not in self.symlinks and self.text(rel, 8192) is None and self.size(rel) > 0
+        return rel not in self.symlinks and self.text(rel, BINARY_SNIFF_BYTES) is None and self.size(rel) > 0
 
     def size(self, rel: str) -> int:
         """The file's size in bytes (0 if unknown)."""

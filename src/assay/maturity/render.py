@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-FORMATS = ("table", "json", "markdown", "sarif", "html")
 STATUS_STYLE = {
     "pass": "green",
     "partial": "yellow",

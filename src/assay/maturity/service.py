@@ -12,7 +12,7 @@ from assay.maturity.config import MaturitySection
 from assay.maturity.evidence import StoredMeasurement, collect
 from assay.maturity.model import CATEGORIES, CheckStatus, Scorecard
 from assay.maturity.registry import all_checks
-from assay.maturity.scorer import score
+from assay.maturity.scorer import score, validate_ids
 from assay.results import Finding, Measurement, Outcome, Result, Severity, Status
 from assay.store import Store
 from assay.vcs import RepoInfo
@@ -57,6 +57,9 @@ def assess(
     now: float | None = None,
 ) -> Scorecard:
     started = time.perf_counter()
+    checks = all_checks()
+    # A mistyped check id is a configuration error: say so before walking the tree or calling GitHub.
+    validate_ids(checks, section.disabled, section.exemptions, section.weights)
     token = section.github_token.get_secret_value() if section.github_token else None
     facts, reason = online_facts(section, repo, token)
     evidence = collect(
@@ -71,7 +74,7 @@ def assess(
     )
     return score(
         evidence,
-        all_checks(),
+        checks,
         weights=section.weights,
         disabled=section.disabled,
         exemptions=section.exemptions,

@@ -173,26 +173,27 @@ def run_interleaved(
     work: Path,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[SuiteRun], list[SuiteRun], str, str]:
-    """A B A B ...; returns base runs, head runs and each side's problem (empty when it ran)."""
+    """A B A B ...; returns base runs, head runs and each side's problem (empty when it ran).
+
+    A head that cannot run the suite ends the rounds at once: there is nothing to compare base with.
+    A base that cannot run (e.g. it predates the benchmarks) only stops base's runs.
+    """
     base_runs: list[SuiteRun] = []
     head_runs: list[SuiteRun] = []
-    base_problem = head_problem = ""
+    base_problem = ""
     for index in range(rounds):
         if not base_problem:
             run = run_suite(base, options, work)
             base_problem = run.problem
             if not run.problem:
                 base_runs.append(run)
-        if not head_problem:
-            run = run_suite(head, options, work)
-            head_problem = run.problem
-            if not run.problem:
-                head_runs.append(run)
+        run = run_suite(head, options, work)
         if progress is not None:
             progress(index + 1, rounds)
-        if head_problem and (base_problem or not base_runs):
-            break
-    return base_runs, head_runs, base_problem, head_problem
+        if run.problem:
+            return base_runs, head_runs, base_problem, run.problem
+        head_runs.append(run)
+    return base_runs, head_runs, base_problem, ""
 
 
 @contextlib.contextmanager

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from assay.errors import InputError
 
@@ -24,7 +22,6 @@ class BenchmarkSamples:
     error: str = ""
     # Index of the suite run (interleaved round) each sample came from.
     groups: tuple[int, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -37,8 +34,6 @@ class SuiteSamples:
 
     benchmarks: dict[str, BenchmarkSamples]
     version: str = ""
-    machine_info: Mapping[str, Any] = field(default_factory=dict)
-    commit_info: Mapping[str, Any] = field(default_factory=dict)
 
 
 def load_file(path: Path) -> SuiteSamples:
@@ -97,20 +92,8 @@ def parse(text: str, where: str = "<json>") -> SuiteSamples:
         values = tuple(float(v) for v in data)
         if any(not math.isfinite(v) or v < 0 for v in values):
             raise InputError(f"{where}: benchmark {name}: stats.data holds a negative or non-finite time")
-        benchmarks[name] = BenchmarkSamples(
-            name=name,
-            samples=values,
-            groups=(0,) * len(values),
-            extra={"group": bench.get("group"), "params": bench.get("params")},
-        )
-    machine = doc.get("machine_info")
-    commit = doc.get("commit_info")
-    return SuiteSamples(
-        benchmarks=benchmarks,
-        version=version,
-        machine_info=machine if isinstance(machine, dict) else {},
-        commit_info=commit if isinstance(commit, dict) else {},
-    )
+        benchmarks[name] = BenchmarkSamples(name=name, samples=values, groups=(0,) * len(values))
+    return SuiteSamples(benchmarks=benchmarks, version=version)
 
 
 def _major(version: str) -> int | None:

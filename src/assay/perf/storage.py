@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +150,10 @@ class Baseline:
             "benchmarks": len(self.benchmarks),
         }
 
+    def samples(self) -> dict[str, BenchmarkSamples]:
+        """The stored samples per benchmark, as a comparison side."""
+        return {name: BenchmarkSamples(name, values) for name, values in self.benchmarks.items()}
+
     def export(self) -> dict[str, Any]:
         """The baseline in the portable export format, samples included."""
         return {
@@ -261,10 +265,11 @@ def add_baseline(
 
 def restore_baseline(store: Store, repo_root: str, baseline_id: int) -> Baseline:
     """Make an older baseline the active one for its branch and machine again."""
-    get_baseline(store, repo_root, baseline_id)
+    baseline = get_baseline(store, repo_root, baseline_id)
+    now = time.time()
     with store.transaction() as conn:
-        conn.execute("UPDATE perf_baselines SET activated_at = ? WHERE id = ?", (time.time(), baseline_id))
-    return get_baseline(store, repo_root, baseline_id)
+        conn.execute("UPDATE perf_baselines SET activated_at = ? WHERE id = ?", (now, baseline_id))
+    return replace(baseline, activated_at=now)
 
 
 def export_document(baselines: Iterable[Baseline]) -> dict[str, Any]:

@@ -91,7 +91,6 @@ def compare_all(
     rule: Rule,
     *,
     base_problem: str = "",
-    head_problem: str = "",
 ) -> list[Compared]:
     """One decision per benchmark seen on either side; failures are verdicts, not crashes."""
     out: list[Compared] = []
@@ -104,10 +103,7 @@ def compare_all(
         elif b.error:
             problem = f"failed in base: {b.error}"
         elif name not in head:
-            problem, verdict = (
-                "not in head" + (" (head did not run)" if head_problem else " (removed?)"),
-                Verdict.MISSING,
-            )
+            problem, verdict = "not in head (removed?)", Verdict.MISSING
         elif name not in base:
             problem, verdict = (
                 "not in base" + (" (base did not run)" if base_problem else " (new?)"),

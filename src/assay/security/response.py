@@ -48,26 +48,27 @@ def _record(store: Store, action: str, target: str, details: dict[str, Any], rev
         return int(cur.lastrowid or 0)
 
 
+def _action(row: Any) -> Action:
+    return Action(
+        row["id"],
+        row["at"],
+        row["action"],
+        row["target"],
+        json.loads(row["details"]),
+        bool(row["reversible"]),
+        row["reversed_at"],
+    )
+
+
 def actions(store: Store) -> list[Action]:
-    return [
-        Action(
-            r["id"],
-            r["at"],
-            r["action"],
-            r["target"],
-            json.loads(r["details"]),
-            bool(r["reversible"]),
-            r["reversed_at"],
-        )
-        for r in store.connection.execute("SELECT * FROM monitor_actions ORDER BY id DESC")
-    ]
+    return [_action(r) for r in store.connection.execute("SELECT * FROM monitor_actions ORDER BY id DESC")]
 
 
 def get_action(store: Store, action_id: int) -> Action:
-    for a in actions(store):
-        if a.id == action_id:
-            return a
-    raise InputError(f"no recorded response action {action_id}")
+    row = store.connection.execute("SELECT * FROM monitor_actions WHERE id = ?", (action_id,)).fetchone()
+    if row is None:
+        raise InputError(f"no recorded response action {action_id}")
+    return _action(row)
 
 
 def quarantine(store: Store, path: Path, qdir: Path, *, protected: Sequence[str] = ()) -> int:

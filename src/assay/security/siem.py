@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assay import version
+from assay.config import resolve_path
 from assay.security.monitor.events import CEF_SEVERITY, SYSLOG_SEVERITY, Event, iso, nest
 
 log = logging.getLogger(__name__)
@@ -169,8 +170,7 @@ class SyslogSink:
 def make_sink(spec: Any, root: Path) -> FileSink | SyslogSink:
     """A sink from a SiemSink config entry."""
     if spec.path:
-        path = Path(spec.path)
-        return FileSink(path if path.is_absolute() else root / path, spec.format)
+        return FileSink(resolve_path(root, spec.path), spec.format)
     if spec.host:
         return SyslogSink(spec.host, spec.port, spec.protocol, spec.format)
     raise ValueError("a SIEM output needs a path or a host")

@@ -31,6 +31,10 @@ class Project:
     def data(self) -> Path:
         return self.path / ".coverage"
 
+    def assay(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The installed `assay` run in the project, as a user runs it."""
+        return assay(self.path, *args)
+
 
 FEATURE_METHOD = '''    def is_stable(self) -> bool:
         """True for a release without a prerelease part."""

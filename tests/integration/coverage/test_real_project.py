@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-Project = Any  # the session fixture's value: .path and .data of the semver checkout
+Project = Any  # the session fixture's value: .path, .data and .assay(*args) of the semver checkout
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -37,14 +37,8 @@ def coverage_xml(project: Project, out: Path) -> None:
     coverage_report(project, "xml", out)
 
 
-def assay(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "assay"), *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
-    )
-
-
 def analyze(project: Project, *args: str) -> dict:
-    proc = assay(project.path, "-q", "coverage", "analyze", "--format", "json", *args)
+    proc = project.assay("-q", "coverage", "analyze", "--format", "json", *args)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -145,7 +139,7 @@ def test_diff_numbers_equal_diff_cover(semver_project: Project, tmp_path: Path) 
 
 def test_templates_collect_and_skip_on_a_real_project(semver_project: Project) -> None:
     out = semver_project.path / "tests" / "generated"
-    proc = assay(semver_project.path, "-q", "coverage", "templates", "--out", str(out), "--format", "json")
+    proc = semver_project.assay("-q", "coverage", "templates", "--out", str(out), "--format", "json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert len(report["written"]) >= 3
@@ -167,12 +161,10 @@ def test_templates_collect_and_skip_on_a_real_project(semver_project: Project) -
     # never overwrite without --force
     (out / "test_semver_version_gaps.py").write_text("# edited by a person\n")
     again = json.loads(
-        assay(semver_project.path, "-q", "coverage", "templates", "--out", str(out), "-f", "json").stdout
+        semver_project.assay("-q", "coverage", "templates", "--out", str(out), "-f", "json").stdout
     )
     assert str(out / "test_semver_version_gaps.py") in again["kept"]
     assert (out / "test_semver_version_gaps.py").read_text() == "# edited by a person\n"
-    forced = assay(
-        semver_project.path, "-q", "coverage", "templates", "--out", str(out), "--force", "-f", "json"
-    )
+    forced = semver_project.assay("-q", "coverage", "templates", "--out", str(out), "--force", "-f", "json")
     assert forced.returncode == 0
     assert "is_stable" in (out / "test_semver_version_gaps.py").read_text()

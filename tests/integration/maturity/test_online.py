@@ -128,3 +128,17 @@ def test_offline_without_token_makes_no_request(
     checks = score(assay_cli, git_repo, tmp_path)
     assert checks["security.branch-protection"]["status"] == "not_applicable"
     assert Recorded.seen == []
+
+
+def test_unknown_check_id_is_reported_before_any_request(  # type: ignore[no-untyped-def]
+    git_repo: GitRepo, github: str, assay_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_GH_TOKEN", TOKEN)
+    Recorded.routes = {"/repos/octo/app": (200, REPO)}
+    configure(git_repo, github)
+    config = git_repo.path / "assay.toml"
+    config.write_text(config.read_text() + 'disabled = ["no.such"]\n')  # under [maturity], with the token
+    done = assay_cli("--store", tmp_path / "s.db", "score", git_repo.path, "--format", "json")
+    assert done.exit_code == 2
+    assert "disabled: unknown check id 'no.such'" in done.stderr
+    assert Recorded.seen == []  # the configuration is checked before GitHub is called

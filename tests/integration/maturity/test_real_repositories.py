@@ -25,10 +25,10 @@ from scipy.stats import spearmanr
 from conftest import CliResult
 
 ROOT = Path(__file__).resolve().parents[3]
-TIER_VALUE = {"A": 3, "B": 2, "C": 1}
 
 
-def fetcher() -> Any:
+@pytest.fixture(scope="module")
+def fetch() -> Any:
     """scripts/fetch-real-repositories.py as a module (its name has dashes)."""
     spec = importlib.util.spec_from_file_location(
         "fetch_real", ROOT / "scripts" / "fetch-real-repositories.py"
@@ -40,8 +40,7 @@ def fetcher() -> Any:
 
 
 @pytest.fixture(scope="module")
-def trees() -> list[tuple[dict[str, str], Path]]:
-    fetch = fetcher()
+def trees(fetch: Any) -> list[tuple[dict[str, str], Path]]:
     cache = fetch.default_cache()
     found = [(repo, fetch.tree_dir(cache, repo)) for repo in fetch.load_manifest()]
     missing = [repo["name"] for repo, _ in found if not fetch.is_fetched(cache, repo)]
@@ -56,7 +55,10 @@ def trees() -> list[tuple[dict[str, str], Path]]:
 
 
 def test_scores_follow_the_engineers_tiers(
-    trees: list[tuple[dict[str, str], Path]], assay_cli: Callable[..., CliResult], tmp_path: Path
+    fetch: Any,
+    trees: list[tuple[dict[str, str], Path]],
+    assay_cli: Callable[..., CliResult],
+    tmp_path: Path,
 ) -> None:
     scored: list[tuple[str, str, float]] = []
     for repo, path in trees:
@@ -71,14 +73,14 @@ def test_scores_follow_the_engineers_tiers(
         scored.append((repo["name"], repo["tier"], float(report["percent"])))
     table = "\n".join(f"{tier} {name:14} {percent:5.1f}" for name, tier, percent in scored)
 
-    by_tier = {t: [p for _, tier, p in scored if tier == t] for t in TIER_VALUE}
+    by_tier = {t: [p for _, tier, p in scored if tier == t] for t in fetch.TIER_VALUE}
     # 1. every tier-A repository above every tier-C repository
     assert min(by_tier["A"]) > max(by_tier["C"]), table
     # 2. the mean falls strictly from A to B to C
     means = [sum(v) / len(v) for v in (by_tier["A"], by_tier["B"], by_tier["C"])]
     assert means[0] > means[1] > means[2], f"{means}\n{table}"
     # 3. rank correlation between the engineer's tier and assay's percentage
-    rho = spearmanr([TIER_VALUE[t] for _, t, _ in scored], [p for *_, p in scored]).statistic
+    rho = spearmanr([fetch.TIER_VALUE[t] for _, t, _ in scored], [p for *_, p in scored]).statistic
     assert rho >= 0.75, f"Spearman {rho:.2f}\n{table}"
 
 
@@ -96,8 +98,7 @@ def make_archive(mirror: Path, members: dict[str, str]) -> dict[str, str]:
     return {"name": "demo", "version": "1.0", "debian": "pool/d/demo_1.0.orig.tar.gz", "sha256": sha}
 
 
-def test_fetch_unpacks_a_verified_tree_once(tmp_path: Path) -> None:
-    fetch = fetcher()
+def test_fetch_unpacks_a_verified_tree_once(fetch: Any, tmp_path: Path) -> None:
     mirror, cache = tmp_path / "mirror", tmp_path / "cache"
     repo = make_archive(
         mirror, {"demo-1.0/README.md": "# demo\n", "demo-1.0/.github/workflows/ci.yml": "on: push\n"}
@@ -112,8 +113,7 @@ def test_fetch_unpacks_a_verified_tree_once(tmp_path: Path) -> None:
     assert fetch.fetch(repo, cache, mirror=mirror.as_uri() + "/") == tree  # kept: nothing downloaded again
 
 
-def test_fetch_refuses_a_checksum_mismatch_and_leaves_nothing(tmp_path: Path) -> None:
-    fetch = fetcher()
+def test_fetch_refuses_a_checksum_mismatch_and_leaves_nothing(fetch: Any, tmp_path: Path) -> None:
     mirror, cache = tmp_path / "mirror", tmp_path / "cache"
     repo = make_archive(mirror, {"demo-1.0/README.md": "# demo\n"}) | {"sha256": "0" * 64}
     with pytest.raises(ValueError, match="sha256 mismatch"):
@@ -121,8 +121,7 @@ def test_fetch_refuses_a_checksum_mismatch_and_leaves_nothing(tmp_path: Path) ->
     assert list(cache.iterdir()) == []
 
 
-def test_fetch_refuses_a_member_outside_the_tree(tmp_path: Path) -> None:
-    fetch = fetcher()
+def test_fetch_refuses_a_member_outside_the_tree(fetch: Any, tmp_path: Path) -> None:
     mirror, cache = tmp_path / "mirror", tmp_path / "cache"
     repo = make_archive(mirror, {"demo-1.0/README.md": "# demo\n", "../escaped.txt": "gotcha\n"})
     with pytest.raises(tarfile.TarError):
@@ -131,8 +130,7 @@ def test_fetch_refuses_a_member_outside_the_tree(tmp_path: Path) -> None:
     assert not (tmp_path / "escaped.txt").exists()
 
 
-def test_fetch_stops_when_the_mirror_cannot_be_reached(tmp_path: Path) -> None:
-    fetch = fetcher()
+def test_fetch_stops_when_the_mirror_cannot_be_reached(fetch: Any, tmp_path: Path) -> None:
     with socket.socket() as sock:  # a loopback port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -1,6 +1,6 @@
 """Heavy file churn against a real daemon: it stays up, memory stays bounded, and every file written
-after the churn (which real-time mode can see) is reported. The ten-minute version of this run is
-`benchmarks/monitor_churn.py --minutes 10` (figures in docs/performance.md)."""
+after the churn (which real-time mode can see) is reported. The unpaced ten-minute run on a larger tree
+is `benchmarks/monitor_churn.py --minutes 10` (figures in docs/performance.md)."""
 
 from __future__ import annotations
 

@@ -139,3 +139,16 @@ def test_specs_and_branch_are_filled_in(git_repo: GitRepo, assay_cli: Cli) -> No
     assert 'ASSAY_PIP_SPEC: "assay==0.1.0"' in ci and 'PROJECT_PIP_SPEC: ".[test]"' in ci
     assert "branches: [trunk]" in ci
     assert not (git_repo.path / "assay.toml").exists()
+
+
+def test_the_policy_init_writes_is_the_builtin_one() -> None:
+    # CONFIG_BLOCK spells the built-in `pr` profile and defaults out by hand: they must not drift apart.
+    import tomllib
+
+    from assay.gates import GatesSection, build_policy
+    from assay.init import CONFIG_BLOCK
+
+    written = tomllib.loads(CONFIG_BLOCK)["tool"]["assay"]["gates"]
+    builtin = build_policy(GatesSection()).profile("pr")
+    assert build_policy(GatesSection.model_validate(written)).profile("pr") == builtin
+    assert GatesSection.model_validate({**written, "profiles": {}}) == GatesSection()

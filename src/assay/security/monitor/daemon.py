@@ -12,11 +12,12 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from assay import version
+from assay.config import resolve_path
 from assay.errors import InputError, StoreError
 from assay.formats import write_atomic
 from assay.results import Finding, Location, Measurement, Result
@@ -37,8 +38,12 @@ Notifier = Callable[[Event, str], None]
 
 def resolve(root: Path, path: str) -> Path:
     """Resolve a configured path (``~`` expanded) against the repository root unless it is absolute."""
-    p = Path(path).expanduser()
-    return p if p.is_absolute() else root / p
+    return resolve_path(root, Path(path).expanduser())
+
+
+def watch_roots(root: Path, watch: Sequence[str]) -> list[str]:
+    """The configured watch directories as absolute, normalised paths (how baselines record them)."""
+    return [os.path.abspath(resolve(root, w)) for w in watch]
 
 
 class Monitor:
@@ -63,12 +68,12 @@ class Monitor:
             dedup_seconds=cfg.dedup_seconds,
             per_hour_limit=cfg.auto_ignore_per_hour,
         )
-        self.events.listeners.append(self._after_event)
+        self.events.listeners.append(self._to_sinks)
         self.intel = intel.Indicators()
         self.playbooks: list[playbooks.Playbook] = []
         self.rules = self._rules(cfg)
         self.current: dict[str, fim.FileRecord] = {}
-        self.roots = [os.path.abspath(resolve(root, w)) for w in cfg.watch]
+        self.roots = watch_roots(root, cfg.watch)
         self.budget = fim.Budget(cfg.io_budget_mb_s * 1e6)
         self.watcher: Any = None
         self.processes: Any = None
@@ -208,7 +213,8 @@ class Monitor:
     # -- one unit of work each ------------------------------------------------------------------------
 
     def emit(self, event: Event) -> Event | None:
-        """Apply the matching playbook's severity to an event and record it; None if merged or ignored."""
+        """Apply the matching playbook's severity to an event and record it; None if merged or ignored.
+        A recorded event then opens an incident (P0/P1), runs automated playbook actions and notifies."""
         decision = playbooks.decide(self.playbooks, event)
         if decision.playbook is not None:
             event = dataclasses.replace(
@@ -216,14 +222,20 @@ class Monitor:
                 severity=decision.severity,
                 fields={**event.fields, "rule.name": decision.playbook.id},
             )
-        return self.events.emit(event)
+        accepted = self.events.emit(event)
+        # `accepted` is the event itself, or None, or the log's own auto-ignore notice (type monitor).
+        if accepted is event and event.type != "monitor":
+            try:
+                self._after_event(event, decision)
+            except Exception:  # as for a broken sink: a failed response must not stop monitoring
+                log.exception("event listener failed")
+        return accepted
 
-    def _after_event(self, event: Event) -> None:
+    def _to_sinks(self, event: Event) -> None:
         for sink in self.sinks:
             sink(event)
-        if event.type == "monitor":
-            return
-        decision = playbooks.decide(self.playbooks, event)
+
+    def _after_event(self, event: Event, decision: playbooks.Decision) -> None:
         if decision.priority in ("P0", "P1"):
             self._open_incident(event, decision)
         if decision.playbook is not None and decision.playbook.automated:

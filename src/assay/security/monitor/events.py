@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +140,7 @@ PRUNE_EVERY = 1024  # emits between two prunes of the de-duplication and rate st
 
 class EventLog:
     """Thread-safe: de-duplicates, auto-ignores noisy paths, keeps the newest events, counts them,
-    and hands each accepted event to the listeners (SIEM sinks, playbooks)."""
+    and hands each accepted event to the listeners (the SIEM sinks)."""
 
     def __init__(
         self, *, capacity: int = 2000, dedup_seconds: float = 60.0, per_hour_limit: int = 10
@@ -223,6 +223,3 @@ class EventLog:
             events = list(self._events)
         events.reverse()
         return events if limit is None else events[:limit]
-
-    def extend(self, events: Iterable[Event]) -> list[Event]:
-        return [e for e in (self.emit(ev) for ev in events) if e is not None]

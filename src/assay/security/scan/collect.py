@@ -15,6 +15,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
+from assay.config import resolve_path
 from assay.errors import InputError
 from assay.results import Location
 from assay.security.scan.model import Dependency, Problem, normalize
@@ -217,7 +218,7 @@ def collect(
     """Gather the dependencies to audit from requirements files, the environment, pyproject and lock files."""
     out = Collected()
     for path in requirements:
-        read_requirements(path if path.is_absolute() else root / path, root, out)
+        read_requirements(resolve_path(root, path), root, out)
     if pyproject and (root / "pyproject.toml").is_file():
         read_pyproject(root / "pyproject.toml", root, out)
     if lockfiles:

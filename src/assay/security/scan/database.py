@@ -20,7 +20,7 @@ import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +67,13 @@ _PARALLEL_FROM = 400  # files; below this a worker process costs more than it sa
 
 @dataclass(frozen=True)
 class DatabaseInfo:
-    """What one load or import found: counts, and a few examples of skipped advisories."""
+    """What one load or import found: where from, and how many advisories, packages and skipped files."""
 
     origin: str
     advisories: int
     packages: int
     skipped: int
     cached: bool = False
-    skipped_examples: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The database description as a JSON-ready dict."""
@@ -198,7 +197,7 @@ def read_directory(directory: Path, files: list[str] | None = None) -> AdvisoryD
         log.warning("advisory database %s: skipped %d malformed advisories", directory, len(skipped))
         for example in skipped[:3]:
             log.info("skipped advisory: %s", example)
-    info = DatabaseInfo(str(directory), count, len(by_package), len(skipped), False, tuple(skipped[:20]))
+    info = DatabaseInfo(str(directory), count, len(by_package), len(skipped))
     return AdvisoryDatabase(info, by_package)
 
 
@@ -331,9 +330,8 @@ def import_snapshot(origin: str, store_path: Path, timeout: float = 60.0) -> Dat
         directory = _materialise(origin, Path(tmp), timeout)
         files = _check_directory(directory)
         db = read_directory(directory, files)
-        info = DatabaseInfo(origin, db.info.advisories, db.info.packages, db.info.skipped)
-        db.info = info
+        db.info = replace(db.info, origin=origin)
         with Store(store_path) as store:
             prepare(store)
             _write_cache(store, IMPORTED, fingerprint(files), db)
-        return info
+        return db.info

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from packaging.utils import canonicalize_name
@@ -99,11 +99,10 @@ class Vulnerability:
     upgrade_to: str | None = None  # smallest version fixing every advisory of the package
     dependency_source: str = ""
     location: Location | None = None
-    extra_ids: tuple[str, ...] = field(default=())
 
     def ids(self) -> set[str]:
-        """The vulnerability's id, aliases and any other known ids."""
-        return {self.id, *self.aliases, *self.extra_ids}
+        """The vulnerability's id and its aliases."""
+        return {self.id, *self.aliases}
 
     def to_json(self) -> dict[str, Any]:
         """The vulnerability as a JSON-ready dict."""

@@ -57,6 +57,7 @@ def parse_report(
                 score = float(cvss["base_score"])
         fixed = tuple(sorted((str(v) for v in item.get("fixed_versions") or []), key=version_key))
         dep = where.get((package, version))
+        advisory = str(item.get("advisory") or "").strip().splitlines()
         out.append(
             Vulnerability(
                 package=package,
@@ -66,9 +67,7 @@ def parse_report(
                 fixed_in=fixed,
                 severity=severity_of(score) if score is not None else unknown_severity,
                 source="safety",
-                summary=str(item.get("advisory") or "").strip().splitlines()[0][:300]
-                if item.get("advisory")
-                else "",
+                summary=advisory[0][:300] if advisory else "",
                 score=score,
                 upgrade_to=fixed[0] if fixed else None,
                 dependency_source=dep.source if dep else "",

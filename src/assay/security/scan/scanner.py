@@ -263,27 +263,17 @@ def scan(options: ScanOptions) -> Result:
     new: list[Finding] = []
     for finding in raw:
         hit = match_ignore(finding, options.ignores, options.today)
-        if hit is not None and not hit.expired:
-            ignored_keys.add(finding.key())
-            ignored.append(
-                {
-                    "id": finding.id,
-                    "location": str(finding.location or ""),
-                    "ignored_as": hit.key,
-                    "reason": hit.entry.reason,
-                    "expires": hit.entry.expires.isoformat() if hit.entry.expires else None,
-                }
-            )
-            continue
         if hit is not None:
-            expired.append(
-                {
-                    "id": finding.id,
-                    "ignored_as": hit.key,
-                    "reason": hit.entry.reason,
-                    "expires": hit.entry.expires.isoformat() if hit.entry.expires else None,
-                }
-            )
+            entry = {
+                "ignored_as": hit.key,
+                "reason": hit.entry.reason,
+                "expires": hit.entry.expires.isoformat() if hit.entry.expires else None,
+            }
+            if not hit.expired:
+                ignored_keys.add(finding.key())
+                ignored.append({"id": finding.id, "location": str(finding.location or ""), **entry})
+                continue
+            expired.append({"id": finding.id, **entry})
         accepted = options.baseline.get(finding.key())
         if accepted is not None:
             findings.append(_with(finding, baseline="accepted", accepted_reason=accepted.reason))
@@ -329,7 +319,7 @@ def scan(options: ScanOptions) -> Result:
         "vulnerabilities": [v.to_json() for v in vulns_shown],
         "ignored": ignored,
         "expired_ignores": expired,
-        "baseline": {"accepted": sum(1 for f in findings if f.properties.get("baseline") == "accepted")},
+        "baseline": {"accepted": len(findings) - len(new)},
         "new": len(new),
         "fail_on": options.fail_on.value if options.fail_on else None,
     }

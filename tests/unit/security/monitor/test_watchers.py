@@ -267,3 +267,48 @@ def test_state_for_old_subjects_is_forgotten() -> None:
     assert len(log._last_seen) == events_mod.PRUNE_EVERY - 1
     log.emit(file_event("/tmp/later", ts=1000.0 + 4000))  # an hour later: the old subjects are gone
     assert len(log._last_seen) <= 1 and len(log._path_changes) <= 1
+
+
+def test_an_event_is_matched_to_a_playbook_once_and_acted_on_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assay.security.monitor.config import MonitorSection
+    from assay.security.monitor.daemon import Monitor
+
+    (tmp_path / "books").mkdir()
+    (tmp_path / "books" / "fi.yaml").write_text(
+        "id: fi\ntitle: t\nevent_types: [file]\nevent_actions: [changed]\nseverity: high\nsteps: [look]\n"
+    )
+    cfg = MonitorSection.model_validate({"playbooks_dir": str(tmp_path / "books")})
+    notified: list[tuple[str, str]] = []
+    mon = Monitor(
+        cfg,
+        root=tmp_path,
+        store_path=tmp_path / "db",
+        notifier=lambda event, priority: notified.append((event.id, priority)),
+    )
+    mon.load_playbooks()
+    sunk: list[Event] = []
+    mon.sinks = [sunk.append]
+    matched: list[str] = []
+    real_matches = playbooks.Playbook.matches
+
+    def counting(self: playbooks.Playbook, event: Event) -> bool:
+        matched.append(event.id)
+        return real_matches(self, event)
+
+    monkeypatch.setattr(playbooks.Playbook, "matches", counting)
+    low = Event("file", "changed", Severity.LOW, "/etc/x: changed", {"file.path": "/etc/x"})
+    got = mon.emit(low)
+    assert got is not None and got.severity == Severity.HIGH and got.fields["rule.name"] == "fi"
+    assert matched == [low.id]
+    assert sunk == [got]
+    assert mon.emit(low) is None  # merged into the first: no second incident, sink line or notification
+    deadline = time.monotonic() + 5
+    while not notified and time.monotonic() < deadline:
+        time.sleep(0.01)
+    mon.shutdown()
+    assert len(mon.incidents_opened) == 1 and len(sunk) == 1 and notified == [(got.id, "P1")]
+    with open_store(tmp_path / "db") as store:
+        (incident,) = incidents.list_incidents(store)
+    assert incident.playbook == "fi" and incident.priority == "P1"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,12 +96,24 @@ def test_parallel_workers_find_exactly_what_one_process_finds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from assay.security.scan import code
+    from assay.security.scan import parallel as forking
 
     files = {f"src/m{i}.py": RISKY for i in range(6)} | {"src/bad.py": "def broken(:\n"}
     root = _project(tmp_path, files)
     serial = scan_code(root, ["src"])
+    # A worker that cannot start falls back to one process silently: make sure workers really ran.
+    shares: list[int] = []
+
+    def counted(fn: Callable[..., Any], work: Sequence[tuple[Any, ...]]) -> list[Any] | None:
+        parts = forking.run_forked(fn, work)
+        shares.append(len(parts) if parts is not None else 0)
+        return parts
+
     monkeypatch.setattr(code, "_PARALLEL_FROM", 1)
+    monkeypatch.setattr(forking.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(code, "run_forked", counted)
     parallel = scan_code(root, ["src"])
+    assert shares == [2]
     assert [f.key() for f in parallel.findings] == [f.key() for f in serial.findings]
     assert (parallel.files, parallel.skipped) == (serial.files, serial.skipped)
 

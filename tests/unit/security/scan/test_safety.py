@@ -48,6 +48,16 @@ def test_parse_report() -> None:
     )
 
 
+def test_blank_advisory_text_is_an_empty_summary() -> None:
+    blank = {
+        "vulnerabilities": [
+            {"vulnerability_id": "1", "package_name": "flask", "analyzed_version": "0.12", "advisory": "  \n"}
+        ]
+    }
+    (found,) = parse_report(blank, DEPS, Severity.MEDIUM)
+    assert (found.id, found.summary) == ("SAFETY-1", "")
+
+
 def test_merge_deduplicates_by_alias() -> None:
     offline = Vulnerability(
         "requests",
