@@ -21,7 +21,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from assay.config import Config, SectionModel, resolve_path
 from assay.errors import AssayError, ConfigError, InputError
-from assay.results import Outcome, Result, Severity, Status
+from assay.results import Event, Outcome, Result, Severity, Status
 from assay.store import Store
 
 log = logging.getLogger(__name__)
@@ -112,24 +112,6 @@ class NotifySection(SectionModel):
 
 
 # --- events and deliveries ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something a person should hear about: `type` like gate.failed, deploy.rollback, security.ioc."""
-
-    type: str
-    severity: Severity
-    title: str
-    body: str = ""
-    source: str = ""
-    key: str = ""  # identity for cooldown, escalation and acknowledgement
-    runbook: str = ""
-
-    @property
-    def alert_key(self) -> str:
-        """The alert's identity: ``key``, or type, source and title combined."""
-        return self.key or f"{self.type}|{self.source}|{self.title}"
 
 
 SENT, COOLDOWN, FAILED, DISABLED = "sent", "cooldown", "failed", "disabled"

@@ -59,13 +59,44 @@ _SEVERITY_ORDER = list(Severity)
 
 
 class Status(enum.StrEnum):
-    """The outcome of one named item: a gate condition, a maturity check, a benchmark verdict."""
+    """The one outcome vocabulary: a gate condition, a maturity check, a benchmark verdict, a deployment step.
+
+    Every tool and writer uses these names; a tool that does not apply says NOT_APPLICABLE with its reason.
+    """
 
     PASS = "pass"  # noqa: S105 - an outcome name, not a password
+    PARTIAL = "partial"
     WARN = "warn"
     FAIL = "fail"
     SKIP = "skip"
+    MISSING = "missing"  # a gate condition whose metric was not measured
+    NOT_APPLICABLE = "not_applicable"
+    EXEMPT = "exempt"
     ERROR = "error"
+
+    @property
+    def counted(self) -> bool:
+        """Whether the outcome counts in a percentage: n/a, errors and exemptions never count as zero."""
+        return self in (Status.PASS, Status.PARTIAL, Status.FAIL)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a person should hear about, from any tool: `type` like gate.failed, deploy.rollback,
+    security.ioc. Tools publish Events to an EventSink (assay.notify); notify routes them by role."""
+
+    type: str
+    severity: Severity
+    title: str
+    body: str = ""
+    source: str = ""
+    key: str = ""  # identity for cooldown, escalation and acknowledgement
+    runbook: str = ""
+
+    @property
+    def alert_key(self) -> str:
+        """The alert's identity: ``key``, or type, source and title combined."""
+        return self.key or f"{self.type}|{self.source}|{self.title}"
 
 
 @dataclass(frozen=True)

@@ -132,8 +132,8 @@ def gate(
 def _notify_failure(app: AppContext, profile: str, result: Result, *, on_default_branch: bool) -> None:
     """Tell the people routed for gate.failed (when [tool.assay.notify] has channels); a failure on
     the default branch itself (the gate's own notion, as for its rollback link) is high severity."""
-    from assay.notify import Event, send_event
-    from assay.results import Severity, Status
+    from assay.notify import send_event
+    from assay.results import Event, Severity, Status
 
     failing = [f"- {o.name}: {o.message}" for o in result.outcomes if o.status in (Status.FAIL, Status.ERROR)]
     summary = "\n".join([result.summary, *failing])

@@ -62,7 +62,8 @@ def send(
     output: Path | None,
 ) -> None:
     """Route one event to its channels (by type, severity and role), honouring cooldown and escalation."""
-    from assay.notify import Event, Notifier, deliveries_result
+    from assay.notify import Notifier, deliveries_result
+    from assay.results import Event
 
     try:
         level = Severity.parse(severity)

@@ -5,12 +5,11 @@ A check's evaluate() turns collected Evidence into a Verdict; scoring happens in
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assay.results import Location
+from assay.results import Location, Status
 
 if TYPE_CHECKING:
     from assay.maturity.evidence import Evidence
@@ -30,20 +29,8 @@ CATEGORIES: dict[str, str] = {
 }
 
 
-class CheckStatus(enum.StrEnum):
-    """The outcome of one maturity check."""
-
-    PASS = "pass"  # noqa: S105 - an outcome name, not a password
-    PARTIAL = "partial"
-    FAIL = "fail"
-    NOT_APPLICABLE = "not_applicable"
-    ERROR = "error"
-    EXEMPT = "exempt"
-
-    @property
-    def counted(self) -> bool:
-        """Only scored outcomes count in percentages; n/a, errors and exemptions never count as zero."""
-        return self in (CheckStatus.PASS, CheckStatus.PARTIAL, CheckStatus.FAIL)
+# One outcome vocabulary for every tool (assay.results.Status); the maturity name stays for readers.
+CheckStatus = Status
 
 
 @dataclass(frozen=True)

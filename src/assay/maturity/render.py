@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from assay import version
 from assay.formats.interface import printable
 from assay.formats.markdown import md_escape
+from assay.formats.numbers import percent_text, score_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,14 +37,6 @@ STATUS_ICON = {
 }
 
 
-def _score(value: Any) -> str:
-    return "-" if value is None else f"{float(value):g}"
-
-
-def _pct(value: Any) -> str:
-    return "n/a" if value is None else f"{float(value):.1f}%"
-
-
 def build_table(doc: Mapping[str, Any], console: Console) -> None:
     """Print a scorecard's categories, checks and top actions as rich tables to the console."""
     from rich.table import Table
@@ -59,7 +52,7 @@ def build_table(doc: Mapping[str, Any], console: Console) -> None:
     cats.add_column("percent", justify="right")
     cats.add_column("checks counted", justify="right")
     for c in doc["categories"]:
-        cats.add_row(escape(c["title"]), _pct(c["percent"]), f"{c['counted']}/{c['checks']}")
+        cats.add_row(escape(c["title"]), percent_text(c["percent"]), f"{c['counted']}/{c['checks']}")
     console.print(cats)
     checks = Table(title="Checks", show_header=True, header_style="bold")
     # Narrow terminals lose the weight column first (below 100 columns), then the evidence (below 72):
@@ -77,7 +70,7 @@ def build_table(doc: Mapping[str, Any], console: Console) -> None:
         status = f"[{style}]{STATUS_SHORT.get(c['status'], c['status'])}[/{style}]"
         weight = [f"{c['weight']:g}"] if wide else []
         evidence = [_evidence_cell(c)] if roomy else []
-        checks.add_row(escape(c["id"]), status, _score(c["score"]), *weight, *evidence)
+        checks.add_row(escape(c["id"]), status, score_text(c["score"]), *weight, *evidence)
     console.print(checks)
     if doc.get("exemptions"):
         console.print("[bold]Exempted (not passed):[/bold]")
@@ -125,7 +118,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         "|---|---:|---:|",
     ]
     lines += [
-        f"| {md_escape(c['title'])} | {_pct(c['percent'])} | {c['counted']}/{c['checks']} |"
+        f"| {md_escape(c['title'])} | {percent_text(c['percent'])} | {c['counted']}/{c['checks']} |"
         for c in doc["categories"]
     ]
     lines += ["", "| | check | score | weight | evidence |", "|---|---|---:|---:|---|"]
@@ -133,7 +126,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         evidence = f"exempt: {c['exemption']}" if c.get("exemption") else "; ".join(c["evidence"][:2])
         lines.append(
             f"| {STATUS_ICON.get(c['status'], '')} {c['status']} | `{md_escape(c['id'])}` "
-            f"| {_score(c['score'])} | {c['weight']:g} | {md_escape(evidence)} |"
+            f"| {score_text(c['score'])} | {c['weight']:g} | {md_escape(evidence)} |"
         )
     if doc.get("exemptions"):
         lines += ["", "**Exempted (not passed):**", ""]
@@ -179,7 +172,7 @@ def render_sarif(doc: Mapping[str, Any]) -> str:
                 "ruleIndex": index,
                 "level": level,
                 "message": {
-                    "text": f"{c['title']}: {_score(c['score'])}/10. " + "; ".join(c["evidence"][:3])
+                    "text": f"{c['title']}: {score_text(c['score'])}/10. " + "; ".join(c["evidence"][:3])
                 },
                 "locations": [_sarif_location(loc) for loc in locations[:10]],
                 "properties": {"score": c["score"], "status": c["status"]},

@@ -10,7 +10,7 @@ from typing import Any
 
 import assay
 from assay.formats.markdown import md_escape
-from assay.maturity.render import _pct, _score
+from assay.formats.numbers import percent_text, score_text
 from assay.report.chart import trend
 from assay.report.history import Report
 
@@ -31,8 +31,8 @@ def _env(html: bool) -> Any:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
-    env.filters["pct"] = _pct  # the same cell text as the score's table and Markdown
-    env.filters["score"] = _score
+    env.filters["pct"] = percent_text  # the same cell text as the score's table and Markdown
+    env.filters["score"] = score_text
     return env
 
 

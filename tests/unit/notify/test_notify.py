@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from assay.errors import ConfigError, InputError
-from assay.notify import COOLDOWN, FAILED, SENT, Event, Notifier, NotifySection, deliveries_result
-from assay.results import Severity, Status
+from assay.notify import COOLDOWN, FAILED, SENT, Notifier, NotifySection, deliveries_result
+from assay.results import Event, Severity, Status
 from assay.store import Store
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")

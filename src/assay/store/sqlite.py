@@ -1,4 +1,4 @@
-"""The SQLite store: runs keyed by repository, commit and tool, with their measurements and findings.
+"""The SQLite backend of the store: runs keyed by repository, commit and tool, with measurements, findings.
 
 WAL mode, one transaction per write, busy timeout plus retry so concurrent writers both succeed,
 file mode 0600. Tools that need tables of their own register a schema component with forward
@@ -14,14 +14,15 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from assay import machine
+from assay.catalogue import CATALOGUE
 from assay.errors import StoreError
 from assay.results import Finding, Location, Measurement, Result, Severity
+from assay.store.model import Run
 from assay.vcs import RepoInfo
 
 log = logging.getLogger(__name__)
@@ -75,23 +76,6 @@ CORE_MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX findings_run ON findings (run_id);
     """,
 )
-
-
-@dataclass(frozen=True)
-class Run:
-    """One recorded tool run: where and when it ran and its summary."""
-
-    id: int
-    repo_root: str
-    commit: str
-    branch: str
-    dirty: bool
-    tool: str
-    started_at: float
-    finished_at: float
-    machine_id: str
-    summary: str
-    data: Mapping[str, Any]
 
 
 def check_sqlite_file(path: Path) -> None:
@@ -266,8 +250,6 @@ class Store:
         finished_at: float | None = None,
     ) -> int:
         """Store a tool's Result as one run; returns the run id. All or nothing."""
-        from assay.metrics import CATALOGUE  # local: keeps prometheus_client off the store's import path
-
         for m in result.measurements:
             CATALOGUE.require(m.name)
         now = time.time()
