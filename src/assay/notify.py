@@ -398,6 +398,24 @@ def send_event(config: Config, store_path: Path, event: Event) -> list[Delivery]
     return deliveries
 
 
+class NotifySink:
+    """The EventSink that routes events through the configured channels (what the monitor, gate,
+    release and deploy tools publish to). Never raises: a notification problem is logged by channel name."""
+
+    def __init__(self, config: Config, store_path: Path) -> None:
+        self.config = config
+        self.store_path = store_path.absolute()
+
+    def publish(self, event: Event) -> None:
+        """Route one event; failures are logged, never raised."""
+        try:
+            send_event(self.config, self.store_path, event)
+        except AssayError as exc:
+            log.error("notification skipped: %s", exc)
+        except Exception as exc:  # a publisher's thread must survive any notification bug
+            log.error("notification failed: %s", type(exc).__name__)
+
+
 # The security monitor's hook (`notifier=` in assay.security.monitor.daemon) is called with the
 # monitor's event and its playbook priority only; bind() tells it which config and store to use.
 _bound: dict[str, Any] = {}

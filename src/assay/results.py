@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 class Severity(enum.StrEnum):
@@ -97,6 +97,13 @@ class Event:
     def alert_key(self) -> str:
         """The alert's identity: ``key``, or type, source and title combined."""
         return self.key or f"{self.type}|{self.source}|{self.title}"
+
+
+class EventSink(Protocol):
+    """Where tools publish Events: notify's router, a webhook, a test's list. Never raises into the tool."""
+
+    def publish(self, event: Event) -> None:
+        """Hand one event on."""
 
 
 @dataclass(frozen=True)
